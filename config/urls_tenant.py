@@ -1,0 +1,20 @@
+"""URLs of an organisation's subdomain: the member space, its modules and the API.
+
+Module URLs come from the registry; `ModuleGateMiddleware` answers 404 for a module the
+organisation has switched off.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.modules.registry import registry
+
+urlpatterns = [
+    path("", include("core.web.urls")),
+    path("compte/", include("core.accounts.urls")),
+    path("administration/modules/", include("core.modules.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *registry.urlpatterns(),
+]
+handler404 = "core.web.views.page_not_found"

@@ -1,0 +1,1 @@
+"""The tenant-schema kernel every feature module stands on."""

@@ -1,0 +1,106 @@
+"""Writes on accounts: invitations and their acceptance."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit.services import audit_record
+from core.errors import DomainError
+from core.mail.services import email_queue
+
+from .models import Invitation, StaffRole, User
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_template: str) -> Invitation:
+    """Create (or reuse) the account for `email` and e-mail it a link to choose a password.
+
+    `accept_url_template` contains `{token}`; earlier invitations of the person stop working.
+    """
+    email = User.objects.normalize_email(email).lower()
+    if staff_role and staff_role not in StaffRole.values:
+        raise DomainError(f"Rôle inconnu : {staff_role}.", errors={"staff_role": ["Rôle inconnu."]})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(email=email, defaults={"staff_role": staff_role})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
+        invitation = Invitation.objects.create(
+            user=user, token_hash=_token_hash(token), expires_at=timezone.now() + INVITATION_LIFETIME
+        )
+        email_queue(
+            to=email,
+            subject="Votre accès à l'espace adhérent",
+            template="accounts/email/invitation.txt",
+            context={"accept_url": accept_url_template.format(token=token), "user": user},
+        )
+        audit_record(actor=actor, action="user.invite", target=user, after={"email": email, "role": staff_role})
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The usable invitation behind a token; an unknown, used and expired token look the same."""
+    invitation = (
+        Invitation.objects.select_related("user")
+        .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None or not invitation.user.is_active:
+        raise DomainError("Ce lien n'est plus valable. Demandez une nouvelle invitation.", code="invitation_invalid")
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str) -> User:
+    """Set the invited person's password and spend the link."""
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.used_at is not None:
+            raise DomainError("Ce lien a déjà été utilisé.", code="invitation_invalid")
+        user = invitation.user
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError("Mot de passe refusé.", errors={"password": list(exc.messages)}) from exc
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+        audit_record(actor=user, action="user.invitation_accept", target=user)
+    return user
+
+
+def user_password_set(*, actor: User | None, user: User, password: str) -> User:
+    """Set a password after checking it against the policy."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("Mot de passe refusé.", errors={"password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=actor, action="user.password_set", target=user)
+    return user
+
+
+def user_create_staff(*, actor: User | None, email: str, staff_role: str, password: str, full_name: str = "") -> User:
+    """Create a staff account of the organisation with a password (demo data, scripts)."""
+    if staff_role not in StaffRole.values:
+        raise DomainError(f"Rôle inconnu : {staff_role}.", errors={"staff_role": ["Rôle inconnu."]})
+    with transaction.atomic():
+        user = User.objects.create_user(email, None, staff_role=staff_role, full_name=full_name)
+        user_password_set(actor=actor, user=user, password=password)
+        audit_record(actor=actor, action="user.create", target=user, after={"email": user.email, "role": staff_role})
+    return user

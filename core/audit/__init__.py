@@ -1,0 +1,1 @@
+"""Append-only log of every change made through a service."""

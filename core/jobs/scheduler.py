@@ -1,0 +1,72 @@
+"""Beat scheduler: one schedule, sent to each organisation that should run it.
+
+Jobs of a module (from the registry) go to the active organisations that have it switched on, so
+switching a module off stops its jobs; core jobs go to the public schema and every active one.
+"""
+
+import copy
+import logging
+
+from celery.beat import PersistentScheduler
+from celery.schedules import crontab
+from django_tenants.utils import get_public_schema_name, schema_context
+from tenant_schemas_celery.scheduler import TenantAwareScheduleEntry
+
+from core.modules.registry import registry
+
+logger = logging.getLogger(__name__)
+
+# Core jobs: (task, schedule, where) with where "all" (public and every organisation) or "tenants".
+CORE_JOBS = {
+    "mail.relay_pending": ("mail.relay_pending", 60.0, "all"),
+    "accounts.purge_spent_invitations": ("accounts.purge_spent_invitations", crontab(hour=3, minute=15), "tenants"),
+}
+
+
+def beat_schedule() -> dict[str, dict]:
+    """Core jobs plus every module's jobs, each tagged with the module it belongs to."""
+    schedule = {
+        name: {"task": task, "schedule": when, "options": {"headers": {"_module": None, "_where": where}}}
+        for name, (task, when, where) in CORE_JOBS.items()
+    }
+    for spec in registry.all():
+        for job in spec.scheduled_jobs:
+            schedule[f"{spec.key}.{job.name}"] = {
+                "task": job.task,
+                "schedule": job.schedule,
+                "options": {"headers": {"_module": spec.key}},
+            }
+    return schedule
+
+
+def schemas_for_job(module_key: str | None, where: str = "tenants") -> list[str]:
+    """Schemas a job is sent to: the active organisations that have its module switched on (or
+    all of them for a core job), plus the public schema when `where` is "all"."""
+    from tenants.models import Organisation, OrganisationStatus
+
+    organisations = Organisation.objects.filter(status=OrganisationStatus.ACTIVE).exclude(
+        schema_name=get_public_schema_name()
+    )
+    if module_key is not None:
+        organisations = organisations.filter(enabled_modules__contains=[module_key])
+    schemas = list(organisations.values_list("schema_name", flat=True))
+    return [get_public_schema_name(), *schemas] if where == "all" else schemas
+
+
+class ModuleAwareScheduler(PersistentScheduler):
+    Entry = TenantAwareScheduleEntry
+
+    def setup_schedule(self):
+        super().setup_schedule()
+        self.merge_inplace(beat_schedule())
+        self.install_default_entries(self.data)
+
+    def apply_entry(self, entry, producer=None):
+        headers = entry.options.get("headers", {})
+        for schema_name in schemas_for_job(headers.get("_module"), headers.get("_where", "tenants")):
+            with schema_context(schema_name):
+                entry_copy = copy.copy(entry)
+                try:
+                    self.apply_async(entry_copy, producer=producer, advance=False)
+                except Exception:  # one organisation's failure must not stop the others'
+                    logger.exception("Could not send %s to %s", entry.task, schema_name)

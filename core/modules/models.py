@@ -1,0 +1,15 @@
+"""ModuleSettings: the organisation's values for a module's settings form (its own schema)."""
+
+from django.db import models
+
+
+class ModuleSettings(models.Model):
+    key = models.CharField(max_length=30, unique=True)
+    values = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "réglages d'un module"
+
+    def __str__(self) -> str:
+        return self.key

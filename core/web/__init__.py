@@ -1,0 +1,1 @@
+"""Layout, navigation, error pages and API error format shared by every page."""

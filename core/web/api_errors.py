@@ -1,0 +1,24 @@
+"""API errors as one structured shape: {"code", "message", "errors"}, messages in French."""
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"code": exc.code, "message": exc.message, "errors": exc.errors}, status=exc.status)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(detail, dict) and "detail" in detail:
+        body = {"code": getattr(detail["detail"], "code", "error"), "message": str(detail["detail"]), "errors": {}}
+    else:
+        body = {"code": "invalid", "message": "Données invalides.", "errors": detail}
+    if response.status_code == status.HTTP_404_NOT_FOUND:
+        body = {"code": "not_found", "message": "Introuvable.", "errors": {}}
+    response.data = body
+    return response

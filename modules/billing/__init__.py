@@ -1,0 +1,1 @@
+"""Module billing: cotisations et factures."""

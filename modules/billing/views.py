@@ -1,0 +1,9 @@
+"""Pages of the billing module."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "billing/home.html")

@@ -1,0 +1,1 @@
+"""Module health: santé au travail."""

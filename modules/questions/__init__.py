@@ -1,0 +1,1 @@
+"""Module questions: questions juridiques."""

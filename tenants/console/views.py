@@ -1,0 +1,63 @@
+"""Operator console (public schema): list, onboard, suspend, resume and archive organisations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+
+from ..models import Organisation
+from ..selectors import organisation_list
+from ..services import organisation_change_status, organisation_create, organisation_url
+from .forms import OrganisationForm
+
+TRANSITION_MESSAGES = {"suspend": "suspendue", "resume": "réactivée", "archive": "archivée"}
+
+
+def _require_operator(request) -> None:
+    if not request.user.has_perm("tenants.manage_organisations"):
+        raise PermissionDenied
+
+
+@login_required
+def console_home(request):
+    _require_operator(request)
+    return render(request, "tenants/console/list.html", {"organisations": organisation_list()})
+
+
+@login_required
+def organisation_new(request):
+    _require_operator(request)
+    form = OrganisationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = organisation_create(actor=request.user, data=form.to_input())
+        except DomainError as error:
+            form.add_error(None, error.message)
+            for field, errors in error.errors.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                f"« {organisation.name} » est en ligne sur {organisation_url(organisation)} ; "
+                f"invitation envoyée à {form.cleaned_data['admin_email']}.",
+            )
+            return redirect("console:home")
+    return render(request, "tenants/console/new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def organisation_status(request, slug: str, transition: str):
+    _require_operator(request)
+    organisation = get_object_or_404(Organisation.objects.exclude(schema_name="public"), slug=slug)
+    try:
+        organisation = organisation_change_status(actor=request.user, organisation=organisation, transition=transition)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"« {organisation.name} » est {TRANSITION_MESSAGES[transition]}.")
+    return redirect("console:home")

@@ -1,0 +1,53 @@
+"""Seed the four demo organisations (if absent) and print their addresses and logins."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django_tenants.utils import tenant_context
+
+from core.accounts.models import StaffRole, User
+from core.accounts.services import user_create_staff, user_password_set
+from tenants.models import Organisation
+from tenants.services import OrganisationInput, organisation_create, organisation_url, platform_ensure
+
+DEMO_PASSWORD = "adhera-demo-2026"
+OPERATOR_EMAIL = "operateur@adhera.localhost"
+
+DEMO_ORGANISATIONS = [
+    dict(name="Union des employeurs du Rhône", slug="union", kind="employers_union", identity_scheme="siret",
+         login_methods=["password", "first_connection_link"], allowed_modules=["questions", "billing"],
+         primary_colour="#1f4e79", staff=[("juriste", StaffRole.JURIST), ("comptable", StaffRole.ACCOUNTANT)]),
+    dict(name="Centrale d'achats Horizon", slug="achats", kind="purchasing_centre", identity_scheme="siret",
+         login_methods=["password"], allowed_modules=["purchasing", "billing"],
+         primary_colour="#0b6e4f", staff=[("conseiller", StaffRole.ADVISOR)]),
+    dict(name="Santé au travail Loire", slug="sante", kind="health_service", identity_scheme="member_number",
+         member_number_pattern=r"\d{7}", login_methods=["email_code", "first_connection_link", "password"],
+         allowed_modules=["health", "billing"], primary_colour="#8a1c4a", staff=[("planification", StaffRole.PLANNER)]),
+    dict(name="Plateforme des employeurs publics", slug="collectivites", kind="public_employers",
+         identity_scheme="siret", login_methods=["password"], allowed_modules=["questions"],
+         primary_colour="#3a3a8c", staff=[("conseiller", StaffRole.ADVISOR)]),
+]
+
+
+class Command(BaseCommand):
+    help = "Crée les organisations de démonstration si elles n'existent pas."
+
+    def handle(self, *args, **options):
+        platform_ensure(operator_email=OPERATOR_EMAIL, operator_password=DEMO_PASSWORD)
+        port = getattr(settings, "PLATFORM_PORT", "")
+        console = f"http://{settings.PLATFORM_DOMAIN}{':' + port if port else ''}/"
+        lines = [f"Console des opérateurs : {console}  ({OPERATOR_EMAIL} / {DEMO_PASSWORD})"]
+        for spec in DEMO_ORGANISATIONS:
+            spec = dict(spec)
+            staff = spec.pop("staff")
+            admin_email = f"admin@{spec['slug']}.example.org"
+            organisation = Organisation.objects.filter(slug=spec["slug"]).first()
+            if organisation is None:
+                organisation = organisation_create(actor=None, data=OrganisationInput(admin_email=admin_email, **spec))
+                with tenant_context(organisation):
+                    user_password_set(actor=None, user=User.objects.get(email=admin_email), password=DEMO_PASSWORD)
+                    for local_part, role in staff:
+                        user_create_staff(actor=None, email=f"{local_part}@{spec['slug']}.example.org",
+                                          staff_role=role, password=DEMO_PASSWORD)
+            logins = ", ".join([admin_email] + [f"{local}@{spec['slug']}.example.org" for local, _ in staff])
+            lines.append(f"{organisation.name} : {organisation_url(organisation)}  ({logins} / {DEMO_PASSWORD})")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,46 @@
+"""Find the organisation from the host; unknown, suspended and archived ones get a platform page."""
+
+from django.db import connection
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from .models import OrganisationStatus
+
+NOTICES = {
+    "unknown": (404, "Espace introuvable", "Aucun espace adhérent n'est servi à cette adresse. Vérifiez l'adresse saisie."),
+    OrganisationStatus.SUSPENDED: (
+        403,
+        "Espace temporairement suspendu",
+        "L'accès à cet espace adhérent est suspendu. Pour toute question, contactez directement votre organisation.",
+    ),
+    OrganisationStatus.ARCHIVED: (410, "Espace fermé", "Cet espace adhérent a été fermé et n'est plus accessible."),
+}
+
+
+def platform_notice(request, reason: str, organisation=None):
+    status, heading, text = NOTICES[reason]
+    context = {
+        "heading": heading,
+        "text": text,
+        "organisation_name": getattr(organisation, "name", None),
+        "colour": getattr(organisation, "primary_colour", None),
+    }
+    return render(request, "web/platform_notice.html", context, status=status)
+
+
+class OrganisationMiddleware(TenantMainMiddleware):
+    """django-tenants' host → schema switch, with French pages instead of errors."""
+
+    def no_tenant_found(self, request, hostname):
+        return platform_notice(request, "unknown")
+
+    def process_request(self, request):
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        organisation = request.tenant
+        if organisation.schema_name != get_public_schema_name() and organisation.status != OrganisationStatus.ACTIVE:
+            connection.set_schema_to_public()
+            return platform_notice(request, organisation.status, organisation)
+        return None

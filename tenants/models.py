@@ -1,0 +1,87 @@
+"""Organisation (the tenant) and its domains. Public schema only: registry and operator data."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class OrganisationKind(models.TextChoices):
+    EMPLOYERS_UNION = "employers_union", "Syndicat patronal"
+    PURCHASING_CENTRE = "purchasing_centre", "Centrale d'achats"
+    HEALTH_SERVICE = "health_service", "Service de santé au travail"
+    PUBLIC_EMPLOYERS = "public_employers", "Employeurs publics"
+    OTHER = "other", "Autre"
+
+
+class IdentityScheme(models.TextChoices):
+    SIRET = "siret", "SIRET"
+    MEMBER_NUMBER = "member_number", "Numéro d'adhérent"
+
+
+class LoginMethod(models.TextChoices):
+    PASSWORD = "password", "Mot de passe"
+    EMAIL_CODE = "email_code", "Code à usage unique par e-mail"
+    FIRST_CONNECTION_LINK = "first_connection_link", "Lien de première connexion"
+
+
+class OrganisationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspendue"
+    ARCHIVED = "archived", "Archivée"
+
+
+class Organisation(TenantMixin):
+    """A federation served on its own subdomain, with its own PostgreSQL schema."""
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant", max_length=40, unique=True)
+    kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
+    status = models.CharField(
+        "statut", max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE
+    )
+    identity_scheme = models.CharField(
+        "identification des adhérents", max_length=20, choices=IdentityScheme.choices
+    )
+    member_number_pattern = models.CharField(
+        "format du numéro d'adhérent", max_length=100, blank=True,
+        help_text="Expression régulière que le numéro entier doit respecter, par ex. \\d{7}.",
+    )
+    login_methods = ArrayField(models.CharField(max_length=30, choices=LoginMethod.choices))
+    allowed_modules = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    enabled_modules = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    primary_colour = models.CharField("couleur principale", max_length=7, default="#1f4e79")
+    logo = models.ImageField("logo", upload_to="branding/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Schemas are cloned from the template by tenants.services, inside the creating transaction.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == OrganisationStatus.ACTIVE
+
+    def module_enabled(self, key: str) -> bool:
+        return key in self.enabled_modules
+
+
+class Domain(DomainMixin):
+    """A host name that serves one organisation."""
+
+    class Meta:
+        verbose_name = "domaine"
+
+
+class TemplateSnapshot(models.Model):
+    """The template schema's DDL and reference rows, ready to replay for a new organisation."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)

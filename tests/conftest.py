@@ -1,0 +1,87 @@
+"""Shared fixtures: the platform, two organisations (alpha, beta) and a real SMTP sink.
+
+The organisations are created once per test database through the real onboarding service and
+committed, so that worker processes and browser tests can see them; each test then runs in a
+transaction that is rolled back.
+"""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from core.accounts.models import StaffRole, User
+from core.mail.sink import MailSink
+from tenants.models import Organisation
+from tenants.services import OrganisationInput, organisation_create, platform_ensure
+
+PASSWORD = "correct horse battery staple"
+OPERATOR_EMAIL = "operator@adhera.test"
+
+ORGANISATIONS = {
+    "alpha": dict(name="Alpha Union", kind="employers_union", identity_scheme="siret",
+                  allowed_modules=["questions", "health", "purchasing", "billing"],
+                  enabled_modules=["questions", "billing"]),
+    "beta": dict(name="Beta Santé", kind="health_service", identity_scheme="member_number",
+                 member_number_pattern=r"\d{7}", allowed_modules=["questions", "health"],
+                 enabled_modules=["questions", "health"]),
+}
+
+
+@pytest.fixture(scope="session")
+def mail_sink():
+    sink = MailSink().start()
+    settings.EMAIL_PORT = sink.port
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def organisations(django_db_setup, django_db_blocker, mail_sink) -> dict[str, Organisation]:
+    with django_db_blocker.unblock():
+        platform_ensure(operator_email=OPERATOR_EMAIL, operator_password=PASSWORD)
+        result = {}
+        for slug, spec in ORGANISATIONS.items():
+            organisation = Organisation.objects.filter(slug=slug).first()
+            if organisation is None:
+                organisation = organisation_create(
+                    actor=None, data=OrganisationInput(slug=slug, admin_email=f"admin@{slug}.test", **spec)
+                )
+                with tenant_context(organisation):
+                    admin = User.objects.get(email=f"admin@{slug}.test")
+                    admin.set_password(PASSWORD)
+                    admin.save()
+                    User.objects.create_user(f"jurist@{slug}.test", PASSWORD, staff_role=StaffRole.JURIST)
+            result[slug] = organisation
+        return result
+
+
+@pytest.fixture
+def alpha(organisations, db) -> Organisation:
+    """Alpha, reset to its initial modules and status for the test (rolled back after it)."""
+    organisation = Organisation.objects.get(slug="alpha")
+    return organisation
+
+
+@pytest.fixture
+def beta(organisations, db) -> Organisation:
+    return Organisation.objects.get(slug="beta")
+
+
+def host_of(organisation: Organisation) -> str:
+    return f"{organisation.slug}.{settings.PLATFORM_DOMAIN}"
+
+
+@pytest.fixture
+def client_for():
+    """A test client bound to an organisation's host, logged in as `email` if given."""
+
+    def make(organisation: Organisation | None, email: str | None = None) -> Client:
+        host = host_of(organisation) if organisation else settings.PLATFORM_DOMAIN
+        client = Client(HTTP_HOST=host)
+        if email:
+            response = client.post("/compte/connexion/", {"username": email, "password": PASSWORD})
+            assert response.status_code == 302, f"login of {email} on {host} failed"
+        return client
+
+    return make
