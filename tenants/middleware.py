@@ -1,7 +1,8 @@
 """Find the organisation from the host; unknown, suspended and archived ones get a platform page."""
 
 from django.db import connection
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
@@ -26,7 +27,8 @@ def platform_notice(request, reason: str, organisation=None):
         "organisation_name": getattr(organisation, "name", None),
         "colour": getattr(organisation, "primary_colour", None),
     }
-    return render(request, "web/platform_notice.html", context, status=status)
+    # Rendered without the request: no context processor may touch the organisation's data.
+    return HttpResponse(render_to_string("web/platform_notice.html", context), status=status)
 
 
 class OrganisationMiddleware(TenantMainMiddleware):

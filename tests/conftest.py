@@ -31,7 +31,9 @@ ORGANISATIONS = {
 @pytest.fixture(scope="session")
 def mail_sink():
     sink = MailSink().start()
-    settings.EMAIL_PORT = sink.port
+    # Django's test set-up swaps in the in-memory backend; put the real SMTP one back.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
     yield sink
     sink.stop()
 
@@ -85,3 +87,13 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _start_in_public_schema():
+    """A request leaves the connection in its organisation's schema; each test starts in public."""
+    from django.db import connection
+
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()

@@ -1,6 +1,7 @@
 """Home page of the member space and the branded error pages."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from core.modules.registry import registry
@@ -12,7 +13,13 @@ def home(request):
     return render(request, "web/home.html", {"modules": modules})
 
 
+NOT_FOUND_BODY = {"code": "not_found", "message": "Introuvable.", "errors": {}}
+
+
 def page_not_found(request, exception=None):
+    """Branded page for people, the structured error for API clients."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(NOT_FOUND_BODY, status=404)
     return render(request, "web/404.html", status=404)
 
 
