@@ -42,10 +42,8 @@ class OrganisationInput:
 def organisation_url(organisation: Organisation, path: str = "/") -> str:
     """Absolute URL on the organisation's primary domain (with the dev server's port if any)."""
     domain = organisation.get_primary_domain()
-    port = getattr(settings, "PLATFORM_PORT", "")
-    scheme = "http" if settings.DEBUG else "https"
-    host = f"{domain.domain}:{port}" if port else domain.domain
-    return f"{scheme}://{host}{path}"
+    host = f"{domain.domain}:{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else domain.domain
+    return f"{settings.PLATFORM_SCHEME}://{host}{path}"
 
 
 def primary_domain_for(slug: str) -> str:

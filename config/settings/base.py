@@ -34,6 +34,8 @@ DEBUG = False
 
 # Every organisation is served on <slug>.<PLATFORM_DOMAIN>; the bare domain is the operator console.
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", "localhost")
+PLATFORM_SCHEME = env("PLATFORM_SCHEME", "https")  # of links in e-mails
+PLATFORM_PORT = env("PLATFORM_PORT", "")  # only when not served on 80/443
 ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"]
 
 SHARED_APPS = [

@@ -13,6 +13,6 @@ from .base import *  # noqa: E402,F403
 
 DEBUG = True
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1"]
-# `make run` serves the platform on port 8000; links in e-mails must carry it.
+# `make run` serves the platform over plain HTTP on port 8000; links in e-mails must say so.
+PLATFORM_SCHEME = env("PLATFORM_SCHEME", "http")  # noqa: F405
 PLATFORM_PORT = env("PLATFORM_PORT", "8000")  # noqa: F405
-MAIL_SINK_URL = "http://localhost:8025/"

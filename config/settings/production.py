@@ -14,8 +14,6 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-"):  # noqa: F405
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a long random value in production.")
 
 DEBUG = False
-PLATFORM_PORT = ""
-MAIL_SINK_URL = ""
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
 SESSION_COOKIE_SECURE = True

@@ -46,7 +46,8 @@ def module_toggle(request, key: str):
         messages.error(request, error.message)
     row = {"spec": registry.get(key), "enabled": request.tenant.module_enabled(key)}
     if request.htmx:
-        return render(request, "modules/_module_row.html", {"row": row})
+        # The row is swapped in place, and the menu out of band so the module leaves it at once.
+        return render(request, "modules/_toggle_response.html", {"row": row})
     label = row["spec"].label
     messages.success(request, f"Module « {label} » {'activé' if row['enabled'] else 'désactivé'}.")
     return redirect("modules:settings")

@@ -33,8 +33,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         platform_ensure(operator_email=OPERATOR_EMAIL, operator_password=DEMO_PASSWORD)
-        port = getattr(settings, "PLATFORM_PORT", "")
-        console = f"http://{settings.PLATFORM_DOMAIN}{':' + port if port else ''}/"
+        port = settings.PLATFORM_PORT
+        console = f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}{':' + port if port else ''}/"
         lines = [f"Console des opérateurs : {console}  ({OPERATOR_EMAIL} / {DEMO_PASSWORD})"]
         for spec in DEMO_ORGANISATIONS:
             spec = dict(spec)

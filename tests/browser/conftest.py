@@ -1,0 +1,65 @@
+"""A live platform (threaded WSGI server on the test database) and Debian's Chromium via Playwright.
+
+Without Chromium the browser tests are skipped with a visible reason, unless
+ADHERA_REQUIRE_BROWSER=1 (as in CI), where a missing browser fails the run.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install -y chromium): browser tests skipped"
+        if os.environ.get("ADHERA_REQUIRE_BROWSER") == "1":
+            pytest.fail(message.replace("skipped", "required here"), pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_platform(organisations, django_db_blocker):
+    """Serve the whole platform on 127.0.0.1; hosts are <slug>.localhost:<port> as in development."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(StaticFilesHandler(WSGIHandler()))
+    port = server.server_address[1]
+    previous = settings.PLATFORM_SCHEME, settings.PLATFORM_PORT
+    settings.PLATFORM_SCHEME, settings.PLATFORM_PORT = "http", str(port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    with django_db_blocker.unblock():
+        thread.start()
+        yield port
+        server.shutdown()
+        server.server_close()
+    settings.PLATFORM_SCHEME, settings.PLATFORM_PORT = previous
+
+
+@pytest.fixture
+def browser_page(chromium_path, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
