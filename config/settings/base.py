@@ -120,8 +120,10 @@ REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def celery_redis_url(url: str) -> str:
-    """Kombu spells a Unix-socket Redis `redis+socket://`."""
-    return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+    """Kombu spells a Unix-socket Redis `redis+socket://`, and its database `virtual_host`."""
+    if not url.startswith("unix://"):
+        return url
+    return "redis+socket://" + url.removeprefix("unix://").replace("?db=", "?virtual_host=")
 
 
 CACHES = {

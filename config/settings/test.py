@@ -7,7 +7,8 @@ from config import embedded
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = embedded.postgres_url()
 if not os.environ.get("REDIS_URL"):
-    os.environ["REDIS_URL"] = embedded.redis_url()
+    # Database 1 of the embedded Redis: tests never share a queue or a key with `make run`.
+    os.environ["REDIS_URL"] = embedded.redis_url() + "?db=1"
 
 from .base import *  # noqa: E402,F403
 

@@ -1,7 +1,13 @@
-"""`tenant_task`: a task that runs only inside an organisation's schema, and fails closed otherwise."""
+"""Task classes that bind a task to the schema it was sent from, and fail closed otherwise.
+
+tenant-schemas-celery switches schema in a `task_prerun` signal; when that switch fails (say the
+organisation was deleted), Celery only logs the signal's error and would run the task in public.
+`SchemaBoundTask` checks before running that the connection is in the schema the message names.
+"""
 
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
+from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
 from config.celery_app import app
@@ -11,7 +17,23 @@ class TaskWithoutTenant(RuntimeError):
     """A tenant task was received with no organisation: it must not run in the public schema."""
 
 
-class TenantOnlyTask(TenantTask):
+class TaskSchemaMismatch(RuntimeError):
+    """The worker is not in the schema the task was sent from: refuse rather than guess."""
+
+
+class SchemaBoundTask(TenantTask):
+    """Every task of the app: runs only in the schema named by its message."""
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        wanted = get_schema_name_from_task(self, kwargs) or get_public_schema_name()
+        if connection.schema_name != wanted:
+            raise TaskSchemaMismatch(f"{self.name} was sent from {wanted!r} but would run in {connection.schema_name!r}.")
+        return super().__call__(*args, **kwargs)
+
+
+class TenantOnlyTask(SchemaBoundTask):
     abstract = True
 
     def __call__(self, *args, **kwargs):

@@ -107,3 +107,20 @@ def test_core_jobs_are_in_the_beat_schedule():
     schedule = beat_schedule()
     assert schedule["mail.relay_pending"]["options"]["headers"]["_where"] == "all"
     assert schedule["accounts.purge_spent_invitations"]["options"]["headers"]["_where"] == "tenants"
+
+
+def test_task_for_a_vanished_organisation_fails_closed_in_the_worker(worker):
+    """The schema switch fails (no such organisation): the task must not run in public."""
+    from core.jobs.base import TaskSchemaMismatch
+
+    result = account_census.apply_async(queue=worker, headers={"_schema_name": "vanished"})
+    with pytest.raises(TaskSchemaMismatch):
+        result.get(timeout=20)
+
+
+def test_every_task_of_the_app_is_schema_bound():
+    from core.jobs.base import SchemaBoundTask
+
+    app.loader.import_default_modules()
+    ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
+    assert ours and all(isinstance(task, SchemaBoundTask) for task in ours)
