@@ -85,3 +85,11 @@ class TemplateSnapshot(models.Model):
     fingerprint = models.CharField(max_length=64, unique=True)
     sql = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SpareSchema(models.Model):
+    """A schema already built from the current template, waiting to become an organisation's."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)

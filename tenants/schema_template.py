@@ -1,17 +1,23 @@
-"""The template schema that new organisations are cloned from.
+"""The template schema that new organisations are cloned from, and the pool of spare copies.
 
 `migrate_schemas` keeps the template migrated, then records a **snapshot**: the template's DDL
-(from `pg_dump --schema-only`) rewritten for any schema name, plus the statements that copy its
+(from `pg_dump`'s pre- and post-data sections) rewritten for any schema name, plus the statements that copy its
 reference rows (applied migrations, content types, permissions). Creating an organisation replays
 that snapshot in one round trip inside the creating transaction. The snapshot is keyed by the
 template's applied migrations, so a stale one is never used; without a usable `pg_dump` the
 slower django-tenants clone function is used instead.
+
+To make onboarding constant-time, a few **spare schemas** are built ahead from the snapshot
+(`TENANT_SPARE_SCHEMAS`); creating an organisation renames one (`ALTER SCHEMA … RENAME`, one
+catalog update) and a task builds its replacement after commit. Spares of an older template are
+dropped when the template is migrated.
 """
 
 import hashlib
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,8 +73,9 @@ def _server_major() -> int:
     return connection.cursor().connection.info.server_version // 10000
 
 
-def _pg_dump_schema(schema: str) -> str:
-    """`pg_dump --schema-only` of one schema, with the first pg_dump recent enough for the server."""
+def _pg_dump_schema(schema: str, section: str) -> str:
+    """One section (pre-data: tables, sequences; post-data: indexes, constraints) of one
+    schema's `pg_dump`, with the first pg_dump recent enough for the server."""
     db = connection.settings_dict
     env = {**os.environ, "PGHOST": db["HOST"] or "", "PGPORT": str(db["PORT"] or ""), "PGUSER": db["USER"] or "",
            "PGPASSWORD": db["PASSWORD"] or "", "PGDATABASE": db["NAME"]}
@@ -79,7 +86,7 @@ def _pg_dump_schema(schema: str) -> str:
         if not match or int(match.group(1)) < server_major:
             continue
         result = subprocess.run(
-            [pg_dump, "--schema-only", "--no-owner", "--no-privileges", "--no-comments", f"--schema={schema}"],
+            [pg_dump, f"--section={section}", "--no-owner", "--no-privileges", "--no-comments", f"--schema={schema}"],
             capture_output=True, text=True, env=env,
         )
         if result.returncode == 0:
@@ -126,7 +133,13 @@ def template_snapshot_build() -> "TemplateSnapshot":  # noqa: F821
     from .models import TemplateSnapshot
 
     template = template_schema_name()
-    sql = _ddl_for_any_schema(_pg_dump_schema(template), template) + "\n" + _reference_rows_sql(template)
+    # Rows go in between tables and constraints: no foreign key is checked row by row, and the
+    # order of the copies does not matter.
+    sql = "\n".join([
+        _ddl_for_any_schema(_pg_dump_schema(template, "pre-data"), template),
+        _reference_rows_sql(template),
+        _ddl_for_any_schema(_pg_dump_schema(template, "post-data"), template),
+    ])
     snapshot, _ = TemplateSnapshot.objects.update_or_create(
         fingerprint=template_fingerprint(), defaults={"sql": sql}
     )
@@ -147,9 +160,28 @@ def _current_snapshot():
     return snapshot
 
 
+def _replay(snapshot, schema_name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema_name}";\n' + snapshot.sql.replace(PLACEHOLDER, f'"{schema_name}"'))
+
+
+def _take_spare(schema_name: str, fingerprint: str) -> bool:
+    """Rename a spare of the current template to `schema_name`; False when none is ready."""
+    from .models import SpareSchema
+
+    spare = SpareSchema.objects.select_for_update(skip_locked=True).filter(fingerprint=fingerprint).first()
+    if spare is None or not schema_exists(spare.schema_name):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER SCHEMA "{spare.schema_name}" RENAME TO "{schema_name}"')
+    spare.delete()
+    return True
+
+
 def schema_clone_from_template(*, schema_name: str) -> None:
     """Create `schema_name` as a copy of the template (tables and reference rows), inside the
-    caller's transaction: if that transaction rolls back, the schema is gone too."""
+    caller's transaction: if that transaction rolls back, the schema is gone too (and a spare
+    it used is a spare again)."""
     if not SAFE_SCHEMA.match(schema_name):
         raise ValueError(f"Unsafe schema name {schema_name!r}.")
     if not schema_exists(template_schema_name()):
@@ -160,5 +192,37 @@ def schema_clone_from_template(*, schema_name: str) -> None:
     if snapshot is None:
         CloneSchema().clone_schema(template_schema_name(), schema_name, clone_mode="DATA", set_connection=False)
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA "{schema_name}";\n' + snapshot.sql.replace(PLACEHOLDER, f'"{schema_name}"'))
+    if _take_spare(schema_name, snapshot.fingerprint):
+        from core.jobs.dispatch import enqueue_on_commit
+
+        from .tasks import spare_schemas_refill_task
+
+        enqueue_on_commit(spare_schemas_refill_task)
+        return
+    _replay(snapshot, schema_name)
+
+
+def spare_schemas_refill(*, target: int | None = None) -> int:
+    """Build spares of the current template until `target` (default TENANT_SPARE_SCHEMAS) are
+    ready, dropping those of an older template first; return how many were built."""
+    from django.db import transaction
+
+    from .models import SpareSchema
+
+    target = settings.TENANT_SPARE_SCHEMAS if target is None else target
+    snapshot = _current_snapshot()
+    if snapshot is None:
+        return 0
+    for stale in SpareSchema.objects.exclude(fingerprint=snapshot.fingerprint):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{stale.schema_name}" CASCADE')
+            stale.delete()
+    built = 0
+    while SpareSchema.objects.filter(fingerprint=snapshot.fingerprint).count() < target:
+        name = f"spare_{secrets.token_hex(6)}"
+        with transaction.atomic():
+            _replay(snapshot, name)
+            SpareSchema.objects.create(schema_name=name, fingerprint=snapshot.fingerprint)
+        built += 1
+    return built

@@ -76,6 +76,8 @@ TENANT_MODEL = "tenants.Organisation"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # Schema every new organisation is cloned from; `migrate_schemas` keeps it migrated.
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
+# Schemas built ahead from the template, so that onboarding only renames one.
+TENANT_SPARE_SCHEMAS = int(env("TENANT_SPARE_SCHEMAS", "2"))
 TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"

@@ -15,6 +15,8 @@ from .base import *  # noqa: E402,F403
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 ALLOWED_HOSTS = ["localhost", ".localhost", "testserver", "127.0.0.1"]
+# Tests build organisations by replaying the snapshot; the spare pool has tests of its own.
+TENANT_SPARE_SCHEMAS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each pytest-xdist worker gets its own key space in the shared Redis.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405

@@ -7,6 +7,7 @@ from tenants.schema_template import (
     TemplateDumpUnavailable,
     template_schema_ensure,
     template_schema_name,
+    spare_schemas_refill,
     template_snapshot_build,
 )
 
@@ -22,3 +23,5 @@ class Command(MigrateSchemasCommand):
                 template_snapshot_build()
             except TemplateDumpUnavailable as exc:
                 self.stderr.write(f"Template snapshot not recorded ({exc}); organisations will be cloned slowly.")
+            else:
+                spare_schemas_refill()
