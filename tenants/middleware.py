@@ -7,6 +7,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from .models import OrganisationStatus
+from .schema_versions import expected_schema_version
 
 NOTICES = {
     "unknown": (404, "Espace introuvable", "Aucun espace adhérent n'est servi à cette adresse. Vérifiez l'adresse saisie."),
@@ -16,6 +17,11 @@ NOTICES = {
         "L'accès à cet espace adhérent est suspendu. Pour toute question, contactez directement votre organisation.",
     ),
     OrganisationStatus.ARCHIVED: (410, "Espace fermé", "Cet espace adhérent a été fermé et n'est plus accessible."),
+    "maintenance": (
+        503,
+        "Maintenance en cours",
+        "Cet espace adhérent est en cours de mise à jour. Merci de réessayer dans quelques minutes.",
+    ),
 }
 
 
@@ -42,7 +48,15 @@ class OrganisationMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         organisation = request.tenant
-        if organisation.schema_name != get_public_schema_name() and organisation.status != OrganisationStatus.ACTIVE:
+        if organisation.schema_name == get_public_schema_name():
+            return None
+        if organisation.status != OrganisationStatus.ACTIVE:
             connection.set_schema_to_public()
             return platform_notice(request, organisation.status, organisation)
+        if organisation.schema_version != expected_schema_version():
+            # Its schema is behind (or ahead of) this code: serving it could corrupt data.
+            connection.set_schema_to_public()
+            response = platform_notice(request, "maintenance", organisation)
+            response["Retry-After"] = "300"
+            return response
         return None

@@ -51,6 +51,9 @@ class Organisation(TenantMixin):
     enabled_modules = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     primary_colour = models.CharField("couleur principale", max_length=7, default="#1f4e79")
     logo = models.ImageField("logo", upload_to="branding/", blank=True)
+    # Hash of the migrations applied to the schema (tenants.schema_versions); set by onboarding
+    # and by migrate_schemas. An organisation whose schema lags the code is not served.
+    schema_version = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are cloned from the template by tenants.services, inside the creating transaction.

@@ -18,6 +18,7 @@ from core.modules.registry import registry
 from .branding import logo_check
 from .models import Domain, IdentityScheme, LoginMethod, Organisation, OrganisationKind, OrganisationStatus
 from .schema_template import schema_clone_from_template
+from .schema_versions import schema_version_of
 from .validators import validate_colour, validate_hostname, validate_member_number_pattern, validate_slug
 
 
@@ -134,6 +135,8 @@ def organisation_create(*, actor, data: OrganisationInput) -> Organisation:
             for extra in data.extra_domains:
                 Domain.objects.create(domain=extra, tenant=organisation, is_primary=False)
             schema_clone_from_template(schema_name=organisation.schema_name)
+            organisation.schema_version = schema_version_of(organisation.schema_name)
+            organisation.save(update_fields=["schema_version"])
             audit_record(actor=actor, action="organisation.create", target=organisation,
                          after={"slug": organisation.slug, "modules": organisation.enabled_modules})
             with tenant_context(organisation):

@@ -3,6 +3,7 @@
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.migration_executors import get_executor
 
+from tenants.schema_versions import schema_versions_record
 from tenants.schema_template import (
     TemplateDumpUnavailable,
     template_schema_ensure,
@@ -14,7 +15,12 @@ from tenants.schema_template import (
 
 class Command(MigrateSchemasCommand):
     def handle(self, *args, **options):
-        super().handle(*args, **options)
+        try:
+            super().handle(*args, **options)
+        finally:
+            # Even after a failure half-way: each organisation's real state, so that those left
+            # behind are refused (middleware) and reported (`schema_status`).
+            schema_versions_record()
         if self.sync_tenant and not options.get("schema_name"):
             template_schema_ensure()
             executor = get_executor(codename=self.executor)(self.args, self.options)
