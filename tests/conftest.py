@@ -28,6 +28,14 @@ ORGANISATIONS = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_media():
+    """Test files live in a folder of their own (per xdist worker), emptied at each run."""
+    import shutil
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def mail_sink():
     sink = MailSink().start()
