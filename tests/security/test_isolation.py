@@ -1,5 +1,7 @@
 """Nothing crosses organisations: cache entries, files, sessions, audit rows."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -10,16 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_cache_entry_of_alpha_is_invisible_from_beta(organisations, alpha, beta):
+    key = f"dashboard-{uuid.uuid4().hex}"  # Redis is not rolled back between runs
     with tenant_context(alpha):
-        cache.set("dashboard", "alpha's figures", 60)
-        assert cache.get("dashboard") == "alpha's figures"
+        cache.set(key, "alpha's figures", 60)
+        assert cache.get(key) == "alpha's figures"
     with tenant_context(beta):
-        assert cache.get("dashboard") is None
-        cache.set("dashboard", "beta's figures", 60)
+        assert cache.get(key) is None
+        cache.set(key, "beta's figures", 60)
     with tenant_context(alpha):
-        assert cache.get("dashboard") == "alpha's figures"
+        assert cache.get(key) == "alpha's figures"
     with schema_context("public"):
-        assert cache.get("dashboard") is None
+        assert cache.get(key) is None
 
 
 def test_every_cache_key_carries_the_schema(organisations, alpha):
@@ -27,12 +30,13 @@ def test_every_cache_key_carries_the_schema(organisations, alpha):
     import redis
     from django.conf import settings
 
+    key = f"probe-{uuid.uuid4().hex}"
     with tenant_context(alpha):
-        cache.set("probe-key", 1, 60)
+        cache.set(key, 1, 60)
     raw = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    keys = [key.decode() for key in raw.scan_iter(match=f"*{prefix}*probe-key*")]
-    assert keys == [f"alpha:{prefix}:1:probe-key"]
+    keys = [found.decode() for found in raw.scan_iter(match=f"*{key}*")]
+    assert keys == [f"alpha:{prefix}:1:{key}"]
 
 
 def test_file_of_alpha_is_invisible_from_beta(organisations, alpha, beta):
