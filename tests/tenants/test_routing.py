@@ -67,6 +67,7 @@ def test_operator_console_lists_and_suspends(organisations, client_for, alpha, d
         page = console.get("/")
     assert page.status_code == 200
     assert "Alpha Union" in page.content.decode() and "Beta Santé" in page.content.decode()
+    assert "Cotisations et factures, Questions juridiques" in page.content.decode()  # alpha's modules, by label
     response = console.post(f"/organisations/{alpha.slug}/suspend/")
     assert response.status_code == 302
     alpha.refresh_from_db()
