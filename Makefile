@@ -20,6 +20,8 @@ run: $(STAMP)
 
 ## Run every test (real PostgreSQL and Redis, embedded unless DATABASE_URL / REDIS_URL are set).
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 ## Benchmarks; figures go to docs/benchmarks.md.

@@ -24,7 +24,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-
 from django_tenants.clone import CloneSchema  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
@@ -44,9 +43,14 @@ def _drop(slug: str) -> None:
 
 
 def time_clone(slug: str) -> float:
-    data = OrganisationInput(name="Banc d'essai", slug=slug, kind="other", identity_scheme="siret",
-                             allowed_modules=["questions", "health", "purchasing", "billing"],
-                             admin_email="admin@example.org")
+    data = OrganisationInput(
+        name="Banc d'essai",
+        slug=slug,
+        kind="other",
+        identity_scheme="siret",
+        allowed_modules=["questions", "health", "purchasing", "billing"],
+        admin_email="admin@example.org",
+    )
     start = time.perf_counter()
     organisation_create(actor=None, data=data)
     return time.perf_counter() - start
@@ -104,7 +108,9 @@ def main(runs: int) -> None:
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(DISCARD_QUEUE)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [template_schema_name()])
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [template_schema_name()]
+        )
         tables = cursor.fetchone()[0]
     medians = {name: statistics.median(values) for name, values in results.items()}
     labels = {
@@ -120,8 +126,10 @@ def main(runs: int) -> None:
         "",
         "| path | median | fastest | slowest |",
         "|---|---|---|---|",
-        *(f"| {labels[name]} | {medians[name]:.3f} s | {min(values):.3f} s | {max(values):.3f} s |"
-          for name, values in results.items()),
+        *(
+            f"| {labels[name]} | {medians[name]:.3f} s | {min(values):.3f} s | {max(values):.3f} s |"
+            for name, values in results.items()
+        ),
         "",
         f"Onboarding with a spare is **{medians['migrate'] / medians['spare']:.1f}x** faster than the migrate path; "
         f"without a spare, **{medians['migrate'] / medians['replay']:.1f}x**.",

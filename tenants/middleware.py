@@ -10,7 +10,11 @@ from .models import OrganisationStatus
 from .schema_versions import expected_schema_version
 
 NOTICES = {
-    "unknown": (404, "Espace introuvable", "Aucun espace adhérent n'est servi à cette adresse. Vérifiez l'adresse saisie."),
+    "unknown": (
+        404,
+        "Espace introuvable",
+        "Aucun espace adhérent n'est servi à cette adresse. Vérifiez l'adresse saisie.",
+    ),
     OrganisationStatus.SUSPENDED: (
         403,
         "Espace temporairement suspendu",

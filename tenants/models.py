@@ -39,11 +39,11 @@ class Organisation(TenantMixin):
     status = models.CharField(
         "statut", max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE
     )
-    identity_scheme = models.CharField(
-        "identification des adhérents", max_length=20, choices=IdentityScheme.choices
-    )
+    identity_scheme = models.CharField("identification des adhérents", max_length=20, choices=IdentityScheme.choices)
     member_number_pattern = models.CharField(
-        "format du numéro d'adhérent", max_length=100, blank=True,
+        "format du numéro d'adhérent",
+        max_length=100,
+        blank=True,
         help_text="Expression régulière que le numéro entier doit respecter, par ex. \\d{7}.",
     )
     login_methods = ArrayField(models.CharField(max_length=30, choices=LoginMethod.choices))
@@ -89,6 +89,9 @@ class TemplateSnapshot(models.Model):
     sql = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"template snapshot {self.fingerprint[:12]}"
+
 
 class SpareSchema(models.Model):
     """A schema already built from the current template, waiting to become an organisation's."""
@@ -96,3 +99,6 @@ class SpareSchema(models.Model):
     schema_name = models.CharField(max_length=63, unique=True)
     fingerprint = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -77,8 +77,14 @@ def _pg_dump_schema(schema: str, section: str) -> str:
     """One section (pre-data: tables, sequences; post-data: indexes, constraints) of one
     schema's `pg_dump`, with the first pg_dump recent enough for the server."""
     db = connection.settings_dict
-    env = {**os.environ, "PGHOST": db["HOST"] or "", "PGPORT": str(db["PORT"] or ""), "PGUSER": db["USER"] or "",
-           "PGPASSWORD": db["PASSWORD"] or "", "PGDATABASE": db["NAME"]}
+    env = {
+        **os.environ,
+        "PGHOST": db["HOST"] or "",
+        "PGPORT": str(db["PORT"] or ""),
+        "PGUSER": db["USER"] or "",
+        "PGPASSWORD": db["PASSWORD"] or "",
+        "PGDATABASE": db["NAME"],
+    }
     server_major = _server_major()
     for pg_dump in _pg_dump_candidates():
         version = subprocess.run([pg_dump, "--version"], capture_output=True, text=True).stdout
@@ -87,7 +93,9 @@ def _pg_dump_schema(schema: str, section: str) -> str:
             continue
         result = subprocess.run(
             [pg_dump, f"--section={section}", "--no-owner", "--no-privileges", "--no-comments", f"--schema={schema}"],
-            capture_output=True, text=True, env=env,
+            capture_output=True,
+            text=True,
+            env=env,
         )
         if result.returncode == 0:
             return result.stdout
@@ -111,7 +119,8 @@ def _reference_rows_sql(template: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname", [template],
+            "WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
+            [template],
         )
         for (table,) in cursor.fetchall():
             cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{template}"."{table}")')
@@ -122,9 +131,8 @@ def _reference_rows_sql(template: str) -> str:
             sequence = cursor.fetchone()[0]
             if sequence:
                 sequence = sequence.replace(f"{template}.", f"{PLACEHOLDER}.")
-                statements.append(
-                    f"SELECT setval('{sequence}', (SELECT COALESCE(max(id), 0) + 1 FROM {PLACEHOLDER}.\"{table}\"), false);"
-                )
+                next_id = f'(SELECT COALESCE(max(id), 0) + 1 FROM {PLACEHOLDER}."{table}")'
+                statements.append(f"SELECT setval('{sequence}', {next_id}, false);")
     return "\n".join(statements)
 
 
@@ -135,14 +143,14 @@ def template_snapshot_build() -> "TemplateSnapshot":  # noqa: F821
     template = template_schema_name()
     # Rows go in between tables and constraints: no foreign key is checked row by row, and the
     # order of the copies does not matter.
-    sql = "\n".join([
-        _ddl_for_any_schema(_pg_dump_schema(template, "pre-data"), template),
-        _reference_rows_sql(template),
-        _ddl_for_any_schema(_pg_dump_schema(template, "post-data"), template),
-    ])
-    snapshot, _ = TemplateSnapshot.objects.update_or_create(
-        fingerprint=template_fingerprint(), defaults={"sql": sql}
+    sql = "\n".join(
+        [
+            _ddl_for_any_schema(_pg_dump_schema(template, "pre-data"), template),
+            _reference_rows_sql(template),
+            _ddl_for_any_schema(_pg_dump_schema(template, "post-data"), template),
+        ]
     )
+    snapshot, _ = TemplateSnapshot.objects.update_or_create(fingerprint=template_fingerprint(), defaults={"sql": sql})
     TemplateSnapshot.objects.exclude(pk=snapshot.pk).delete()
     return snapshot
 

@@ -1,12 +1,12 @@
 """Onboarding and life cycle of organisations. Every write is atomic and audited."""
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from core.accounts.models import StaffRole
@@ -99,8 +99,6 @@ def _collect_errors(data: OrganisationInput) -> dict[str, list[str]]:
         errors.setdefault("extra_domains", []).append(f"Domaine déjà utilisé : {', '.join(taken)}.")
     check("primary_colour", validate_colour, data.primary_colour)
     try:
-        from django.core.validators import validate_email
-
         validate_email(data.admin_email)
     except ValidationError:
         errors["admin_email"] = ["Adresse e-mail de l'administrateur invalide."]
@@ -137,8 +135,12 @@ def organisation_create(*, actor, data: OrganisationInput) -> Organisation:
             schema_clone_from_template(schema_name=organisation.schema_name)
             organisation.schema_version = schema_version_of(organisation.schema_name)
             organisation.save(update_fields=["schema_version"])
-            audit_record(actor=actor, action="organisation.create", target=organisation,
-                         after={"slug": organisation.slug, "modules": organisation.enabled_modules})
+            audit_record(
+                actor=actor,
+                action="organisation.create",
+                target=organisation,
+                after={"slug": organisation.slug, "modules": organisation.enabled_modules},
+            )
             with tenant_context(organisation):
                 user_invite(
                     actor=None,
@@ -150,10 +152,15 @@ def organisation_create(*, actor, data: OrganisationInput) -> Organisation:
                     # Saved in the organisation's context, so the file lands in its own folder.
                     organisation.logo.save(data.logo.name, data.logo, save=True)
                     stored_logo.append(organisation.logo.name)
-    except Exception:
+    except Exception as exc:
         if stored_logo:  # the transaction rolled back: remove the file it wrote
             with tenant_context(organisation):
                 organisation.logo.storage.delete(stored_logo[0])
+        if isinstance(exc, IntegrityError):  # another operator took the slug or a domain meanwhile
+            raise DomainError(
+                "L'organisation n'a pas été créée : identifiant ou domaine pris entre-temps.",
+                errors={"slug": ["Cet identifiant ou l'un des domaines vient d'être utilisé."]},
+            ) from exc
         raise
     return organisation
 
@@ -184,8 +191,13 @@ def organisation_change_status(*, actor, organisation: Organisation, transition:
         before = organisation.status
         organisation.status = target
         organisation.save(update_fields=["status"])
-        audit_record(actor=actor, action=f"organisation.{transition}", target=organisation,
-                     before={"status": before}, after={"status": target})
+        audit_record(
+            actor=actor,
+            action=f"organisation.{transition}",
+            target=organisation,
+            before={"status": before},
+            after={"status": target},
+        )
     return organisation
 
 
@@ -196,14 +208,20 @@ def organisation_module_set(*, actor, organisation: Organisation, key: str, enab
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if key not in organisation.allowed_modules:
-            raise DomainError(f"Le module « {registry.get(key).label} » n'est pas prévu par votre offre.",
-                              code="module_not_allowed")
+            raise DomainError(
+                f"Le module « {registry.get(key).label} » n'est pas prévu par votre offre.", code="module_not_allowed"
+            )
         before = list(organisation.enabled_modules)
         modules = set(before) | {key} if enabled else set(before) - {key}
         organisation.enabled_modules = sorted(modules)
         organisation.save(update_fields=["enabled_modules"])
-        audit_record(actor=actor, action="organisation.module_on" if enabled else "organisation.module_off",
-                     target=organisation, before={"modules": before}, after={"modules": organisation.enabled_modules})
+        audit_record(
+            actor=actor,
+            action="organisation.module_on" if enabled else "organisation.module_off",
+            target=organisation,
+            before={"modules": before},
+            after={"modules": organisation.enabled_modules},
+        )
     return organisation
 
 
@@ -215,8 +233,11 @@ def platform_ensure(*, operator_email: str | None = None, operator_password: str
         platform, _ = Organisation.objects.get_or_create(
             schema_name=get_public_schema_name(),
             defaults={
-                "name": "Adhera", "slug": "platform", "kind": OrganisationKind.OTHER,
-                "identity_scheme": IdentityScheme.SIRET, "login_methods": [LoginMethod.PASSWORD],
+                "name": "Adhera",
+                "slug": "platform",
+                "kind": OrganisationKind.OTHER,
+                "identity_scheme": IdentityScheme.SIRET,
+                "login_methods": [LoginMethod.PASSWORD],
             },
         )
         Domain.objects.get_or_create(domain=settings.PLATFORM_DOMAIN, defaults={"tenant": platform, "is_primary": True})

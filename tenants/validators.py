@@ -5,12 +5,31 @@ import re
 from django.core.exceptions import ValidationError
 
 # Names that would clash with PostgreSQL, the platform's own hosts or the template schema.
-RESERVED_SLUGS = frozenset({
-    "www", "api", "admin", "public", "static", "media", "mail", "smtp", "localhost",
-    "template", "tenant_template", "information_schema", "postgres", "app", "status", "docs", "platform",
-})
+RESERVED_SLUGS = frozenset(
+    {
+        "www",
+        "api",
+        "admin",
+        "public",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "localhost",
+        "template",
+        "tenant_template",
+        "information_schema",
+        "postgres",
+        "app",
+        "status",
+        "docs",
+        "platform",
+    }
+)
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
-HOSTNAME_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+HOSTNAME_PATTERN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+)
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 

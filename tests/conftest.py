@@ -19,12 +19,21 @@ PASSWORD = "correct horse battery staple"
 OPERATOR_EMAIL = "operator@adhera.test"
 
 ORGANISATIONS = {
-    "alpha": dict(name="Alpha Union", kind="employers_union", identity_scheme="siret",
-                  allowed_modules=["questions", "health", "purchasing", "billing"],
-                  enabled_modules=["questions", "billing"]),
-    "beta": dict(name="Beta Santé", kind="health_service", identity_scheme="member_number",
-                 member_number_pattern=r"\d{7}", allowed_modules=["questions", "health"],
-                 enabled_modules=["questions", "health"]),
+    "alpha": dict(
+        name="Alpha Union",
+        kind="employers_union",
+        identity_scheme="siret",
+        allowed_modules=["questions", "health", "purchasing", "billing"],
+        enabled_modules=["questions", "billing"],
+    ),
+    "beta": dict(
+        name="Beta Santé",
+        kind="health_service",
+        identity_scheme="member_number",
+        member_number_pattern=r"\d{7}",
+        allowed_modules=["questions", "health"],
+        enabled_modules=["questions", "health"],
+    ),
 }
 
 

@@ -5,7 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
     error_messages = {
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
@@ -14,10 +16,13 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class PasswordChoiceForm(forms.Form):
     password = forms.CharField(
-        label="Mot de passe", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Mot de passe",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="Au moins 12 caractères ; une phrase de passe est idéale.",
     )
-    password_confirm = forms.CharField(label="Confirmation", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_confirm = forms.CharField(
+        label="Confirmation", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         cleaned = super().clean()

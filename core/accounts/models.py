@@ -65,3 +65,6 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.user_id} ({self.created_at:%Y-%m-%d})"

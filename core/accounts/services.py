@@ -50,32 +50,33 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
     return invitation
 
 
-def invitation_for_token(token: str) -> Invitation:
-    """The usable invitation behind a token; an unknown, used and expired token look the same."""
-    invitation = (
-        Invitation.objects.select_related("user")
-        .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+INVITATION_INVALID = "Ce lien n'est plus valable. Demandez une nouvelle invitation."
+
+
+def _usable_invitation(token: str, *, lock: bool = False) -> Invitation | None:
+    invitations = Invitation.objects.select_related("user").filter(
+        token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
     )
-    if invitation is None or not invitation.user.is_active:
-        raise DomainError("Ce lien n'est plus valable. Demandez une nouvelle invitation.", code="invitation_invalid")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    return invitations.first()
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The usable invitation behind a token; unknown, used, replaced and expired look the same."""
+    invitation = _usable_invitation(token)
+    if invitation is None:
+        raise DomainError(INVITATION_INVALID, code="invitation_invalid")
     return invitation
 
 
 def invitation_accept(*, token: str, password: str) -> User:
-    """Set the invited person's password and spend the link."""
+    """Set the invited person's password and spend the link (once, even if clicked twice)."""
     with transaction.atomic():
-        invitation = invitation_for_token(token)
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.used_at is not None:
-            raise DomainError("Ce lien a déjà été utilisé.", code="invitation_invalid")
-        user = invitation.user
-        try:
-            password_validation.validate_password(password, user)
-        except ValidationError as exc:
-            raise DomainError("Mot de passe refusé.", errors={"password": list(exc.messages)}) from exc
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        invitation = _usable_invitation(token, lock=True)
+        if invitation is None:
+            raise DomainError(INVITATION_INVALID, code="invitation_invalid")
+        user = user_password_set(actor=invitation.user, user=invitation.user, password=password)
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
         audit_record(actor=user, action="user.invitation_accept", target=user)
@@ -83,7 +84,7 @@ def invitation_accept(*, token: str, password: str) -> User:
 
 
 def user_password_set(*, actor: User | None, user: User, password: str) -> User:
-    """Set a password after checking it against the policy."""
+    """Set a password after checking it against the policy (French messages on refusal)."""
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:

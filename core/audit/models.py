@@ -18,6 +18,9 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "entrée du journal"
 
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_email or 'system'}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("Audit entries are append-only.")

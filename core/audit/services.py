@@ -5,8 +5,9 @@ from django.db import models
 from .models import AuditEntry
 
 
-def audit_record(*, actor, action: str, target: models.Model | None = None,
-                 before: dict | None = None, after: dict | None = None) -> AuditEntry:
+def audit_record(
+    *, actor, action: str, target: models.Model | None = None, before: dict | None = None, after: dict | None = None
+) -> AuditEntry:
     """Append one entry to the current schema's journal."""
     return AuditEntry.objects.create(
         actor_email=getattr(actor, "email", "") or "",

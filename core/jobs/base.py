@@ -29,7 +29,9 @@ class SchemaBoundTask(TenantTask):
     def __call__(self, *args, **kwargs):
         wanted = get_schema_name_from_task(self, kwargs) or get_public_schema_name()
         if connection.schema_name != wanted:
-            raise TaskSchemaMismatch(f"{self.name} was sent from {wanted!r} but would run in {connection.schema_name!r}.")
+            raise TaskSchemaMismatch(
+                f"{self.name} was sent from {wanted!r} but would run in {connection.schema_name!r}."
+            )
         return super().__call__(*args, **kwargs)
 
 

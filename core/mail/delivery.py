@@ -19,7 +19,9 @@ def email_send_pending(email_id: int) -> bool:
     The row is locked while sending, so two workers handed the same id send once.
     """
     with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id, sent_at__isnull=True).first()
+        email = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id, sent_at__isnull=True).first()
+        )
         if email is None:
             return False
         email.attempts += 1

@@ -15,3 +15,6 @@ class OutgoingEmail(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["sent_at", "created_at"], name="mail_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

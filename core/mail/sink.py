@@ -90,8 +90,10 @@ def _page(folder: Path) -> bytes:
         part = message.get_body(preferencelist=("plain", "html"))
         rows.append(
             "<article><h2>{}</h2><p><b>À :</b> {} — <b>Date :</b> {}</p><pre>{}</pre></article>".format(
-                html.escape(str(message["subject"])), html.escape(str(message["to"])),
-                html.escape(str(message["date"])), html.escape(part.get_content() if part else ""),
+                html.escape(str(message["subject"])),
+                html.escape(str(message["to"])),
+                html.escape(str(message["date"])),
+                html.escape(part.get_content() if part else ""),
             )
         )
     body = "".join(rows) or "<p>Aucun message reçu.</p>"

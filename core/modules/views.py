@@ -41,7 +41,9 @@ def module_toggle(request, key: str):
         raise Http404
     enabled = request.POST.get("enabled") == "1"
     try:
-        request.tenant = organisation_module_set(actor=request.user, organisation=request.tenant, key=key, enabled=enabled)
+        request.tenant = organisation_module_set(
+            actor=request.user, organisation=request.tenant, key=key, enabled=enabled
+        )
     except DomainError as error:
         messages.error(request, error.message)
     row = {"spec": registry.get(key), "enabled": request.tenant.module_enabled(key)}

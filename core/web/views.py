@@ -34,6 +34,8 @@ def logo(request):
     if not organisation.logo:
         raise Http404
     extension = organisation.logo.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(organisation.logo.open("rb"), content_type=LOGO_CONTENT_TYPES.get(extension, "application/octet-stream"))
+    response = FileResponse(
+        organisation.logo.open("rb"), content_type=LOGO_CONTENT_TYPES.get(extension, "application/octet-stream")
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -11,11 +11,13 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
 
-        registry.register(ModuleSpec(
-            key="billing",
-            label="Cotisations et factures",
-            description="Déclaration annuelle, factures, paiement en ligne et solde.",
-            urls="modules.billing.urls",
-            api_urls="modules.billing.api.urls",
-            menu=(MenuEntry("Factures", "billing:home"),),
-        ))
+        registry.register(
+            ModuleSpec(
+                key="billing",
+                label="Cotisations et factures",
+                description="Déclaration annuelle, factures, paiement en ligne et solde.",
+                urls="modules.billing.urls",
+                api_urls="modules.billing.api.urls",
+                menu=(MenuEntry("Factures", "billing:home"),),
+            )
+        )

@@ -11,11 +11,13 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
 
-        registry.register(ModuleSpec(
-            key="health",
-            label="Santé au travail",
-            description="Salariés, visites médicales, convocations et attestations.",
-            urls="modules.health.urls",
-            api_urls="modules.health.api.urls",
-            menu=(MenuEntry("Santé au travail", "health:home"),),
-        ))
+        registry.register(
+            ModuleSpec(
+                key="health",
+                label="Santé au travail",
+                description="Salariés, visites médicales, convocations et attestations.",
+                urls="modules.health.urls",
+                api_urls="modules.health.api.urls",
+                menu=(MenuEntry("Santé au travail", "health:home"),),
+            )
+        )

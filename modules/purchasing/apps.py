@@ -11,11 +11,13 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
 
-        registry.register(ModuleSpec(
-            key="purchasing",
-            label="Achats",
-            description="Fournisseurs référencés, codes de réduction et audits d'économies.",
-            urls="modules.purchasing.urls",
-            api_urls="modules.purchasing.api.urls",
-            menu=(MenuEntry("Achats", "purchasing:home"),),
-        ))
+        registry.register(
+            ModuleSpec(
+                key="purchasing",
+                label="Achats",
+                description="Fournisseurs référencés, codes de réduction et audits d'économies.",
+                urls="modules.purchasing.urls",
+                api_urls="modules.purchasing.api.urls",
+                menu=(MenuEntry("Achats", "purchasing:home"),),
+            )
+        )

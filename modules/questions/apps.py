@@ -11,13 +11,15 @@ class QuestionsConfig(AppConfig):
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
 
-        registry.register(ModuleSpec(
-            key="questions",
-            label="Questions juridiques",
-            description="Posez vos questions juridiques et suivez les réponses de nos juristes.",
-            urls="modules.questions.urls",
-            api_urls="modules.questions.api.urls",
-            menu=(MenuEntry("Questions", "questions:home"),),
-            settings_form="modules.questions.forms.QuestionsSettingsForm",
-            settings_defaults={"answer_delay_working_days": 5, "alsace_moselle": False},
-        ))
+        registry.register(
+            ModuleSpec(
+                key="questions",
+                label="Questions juridiques",
+                description="Posez vos questions juridiques et suivez les réponses de nos juristes.",
+                urls="modules.questions.urls",
+                api_urls="modules.questions.api.urls",
+                menu=(MenuEntry("Questions", "questions:home"),),
+                settings_form="modules.questions.forms.QuestionsSettingsForm",
+                settings_defaults={"answer_delay_working_days": 5, "alsace_moselle": False},
+            )
+        )

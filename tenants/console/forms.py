@@ -11,32 +11,41 @@ from ..services import OrganisationInput
 class OrganisationForm(forms.Form):
     name = forms.CharField(label="Nom de l'organisation", max_length=200)
     slug = forms.CharField(
-        label="Identifiant (sous-domaine)", max_length=40,
+        label="Identifiant (sous-domaine)",
+        max_length=40,
         help_text="Minuscules, chiffres et tirets ; l'espace sera servi sur <identifiant>.<domaine de la plateforme>.",
     )
     kind = forms.ChoiceField(label="Type", choices=OrganisationKind.choices)
     identity_scheme = forms.ChoiceField(label="Identification des adhérents", choices=IdentityScheme.choices)
     member_number_pattern = forms.CharField(
-        label="Format du numéro d'adhérent", required=False,
+        label="Format du numéro d'adhérent",
+        required=False,
         help_text="Expression régulière du numéro complet, par ex. \\d{7} pour 7 chiffres.",
     )
     login_methods = forms.MultipleChoiceField(
-        label="Modes de connexion autorisés", choices=LoginMethod.choices,
-        widget=forms.CheckboxSelectMultiple, initial=[LoginMethod.PASSWORD],
+        label="Modes de connexion autorisés",
+        choices=LoginMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[LoginMethod.PASSWORD],
     )
     allowed_modules = forms.MultipleChoiceField(
-        label="Modules de l'offre", required=False, widget=forms.CheckboxSelectMultiple,
+        label="Modules de l'offre",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Ils sont activés à la création ; l'administrateur de l'organisation pourra les désactiver.",
     )
     extra_domains = forms.CharField(
-        label="Domaines supplémentaires", required=False,
+        label="Domaines supplémentaires",
+        required=False,
         help_text="Séparés par des virgules, par ex. adherents.mon-syndicat.fr.",
     )
-    primary_colour = forms.CharField(label="Couleur principale", initial="#1f4e79",
-                                     widget=forms.TextInput(attrs={"type": "color"}))
+    primary_colour = forms.CharField(
+        label="Couleur principale", initial="#1f4e79", widget=forms.TextInput(attrs={"type": "color"})
+    )
     logo = forms.FileField(label="Logo (PNG, JPEG ou WebP, 1 Mo au plus)", required=False)
-    admin_email = forms.EmailField(label="E-mail du premier administrateur",
-                                   help_text="Il recevra une invitation pour choisir son mot de passe.")
+    admin_email = forms.EmailField(
+        label="E-mail du premier administrateur", help_text="Il recevra une invitation pour choisir son mot de passe."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,9 +54,15 @@ class OrganisationForm(forms.Form):
     def to_input(self) -> OrganisationInput:
         data = self.cleaned_data
         return OrganisationInput(
-            name=data["name"], slug=data["slug"], kind=data["kind"], identity_scheme=data["identity_scheme"],
-            member_number_pattern=data["member_number_pattern"], login_methods=data["login_methods"],
+            name=data["name"],
+            slug=data["slug"],
+            kind=data["kind"],
+            identity_scheme=data["identity_scheme"],
+            member_number_pattern=data["member_number_pattern"],
+            login_methods=data["login_methods"],
             allowed_modules=data["allowed_modules"],
             extra_domains=[d.strip().lower() for d in data["extra_domains"].split(",") if d.strip()],
-            primary_colour=data["primary_colour"], logo=data["logo"], admin_email=data["admin_email"],
+            primary_colour=data["primary_colour"],
+            logo=data["logo"],
+            admin_email=data["admin_email"],
         )

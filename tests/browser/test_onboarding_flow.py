@@ -53,7 +53,9 @@ def test_onboard_then_toggle_a_module(live_platform, browser_page, mail_sink, dj
     page.screenshot(path=str(SCREENSHOTS / "modules-phone.png"), full_page=True)
 
     page.goto(f"http://{slug}.localhost:{port}/")
-    assert page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Questions").count() == 0
+    assert (
+        page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Questions").count() == 0
+    )
     response = page.goto(f"http://{slug}.localhost:{port}/questions/")
     assert response.status == 404 and "Page introuvable" in page.content()
 

@@ -18,8 +18,9 @@ PRODUCTION_ENV = {
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
 
 
 def test_production_passes_check_deploy():

@@ -78,7 +78,9 @@ def test_same_email_in_two_organisations_is_two_accounts(organisations, alpha, b
         beta_user = User.objects.create_user("shared@person.test", "beta-password-long-enough")
     assert alpha_user.pk is not None and beta_user.pk is not None
     client = client_for(beta)
-    response = client.post("/compte/connexion/", {"username": "shared@person.test", "password": "alpha-password-long-enough"})
+    response = client.post(
+        "/compte/connexion/", {"username": "shared@person.test", "password": "alpha-password-long-enough"}
+    )
     assert response.status_code == 200  # alpha's password does not open beta's account
 
 

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 def make_input(**overrides) -> OrganisationInput:
-    fields = dict(name="Gamma", slug="gamma", kind="purchasing_centre", identity_scheme="siret",
-                  allowed_modules=["purchasing"], admin_email="boss@gamma.test")
+    fields = dict(
+        name="Gamma",
+        slug="gamma",
+        kind="purchasing_centre",
+        identity_scheme="siret",
+        allowed_modules=["purchasing"],
+        admin_email="boss@gamma.test",
+    )
     fields.update(overrides)
     return OrganisationInput(**fields)
 
@@ -34,7 +40,8 @@ def constraints_of(schema: str) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE connamespace = %s::regnamespace", [schema],
+            "WHERE connamespace = %s::regnamespace",
+            [schema],
         )
         return {(table.split(".")[-1], definition.replace(f"{schema}.", "")) for table, definition in cursor.fetchall()}
 
@@ -110,10 +117,27 @@ def test_failure_after_the_clone_leaves_no_schema_row_or_domain(organisations, m
 
 def test_command_creates_an_organisation(organisations, capsys):
     call_command(
-        "create_organisation", "--name", "Delta", "--slug", "delta", "--kind", "health_service",
-        "--identity", "member_number", "--member-number-pattern", r"\d{7}",
-        "--login-methods", "email_code,first_connection_link", "--modules", "health,billing",
-        "--enabled-modules", "health", "--domain", "adherents.delta.test", "--admin-email", "admin@delta.test",
+        "create_organisation",
+        "--name",
+        "Delta",
+        "--slug",
+        "delta",
+        "--kind",
+        "health_service",
+        "--identity",
+        "member_number",
+        "--member-number-pattern",
+        r"\d{7}",
+        "--login-methods",
+        "email_code,first_connection_link",
+        "--modules",
+        "health,billing",
+        "--enabled-modules",
+        "health",
+        "--domain",
+        "adherents.delta.test",
+        "--admin-email",
+        "admin@delta.test",
     )
     organisation = Organisation.objects.get(slug="delta")
     assert organisation.member_number_pattern == r"\d{7}"
@@ -126,8 +150,21 @@ def test_command_creates_an_organisation(organisations, capsys):
 
 def test_command_refuses_bad_input_with_a_clear_line(organisations):
     with pytest.raises(CommandError) as refused:
-        call_command("create_organisation", "--name", "X", "--slug", "www", "--kind", "other",
-                     "--identity", "siret", "--modules", "questions,unknown", "--admin-email", "a@x.test")
+        call_command(
+            "create_organisation",
+            "--name",
+            "X",
+            "--slug",
+            "www",
+            "--kind",
+            "other",
+            "--identity",
+            "siret",
+            "--modules",
+            "questions,unknown",
+            "--admin-email",
+            "a@x.test",
+        )
     text = str(refused.value)
     assert "réservé" in text and "Module inconnu : unknown" in text
     assert not Organisation.objects.filter(name="X").exists()
@@ -139,10 +176,28 @@ def test_command_exits_non_zero(organisations):
     import sys
 
     result = subprocess.run(
-        [sys.executable, "manage.py", "create_organisation", "--name", "X", "--slug", "Bad Slug",
-         "--kind", "other", "--identity", "siret", "--admin-email", "a@x.test"],
-        capture_output=True, text=True, env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                                             "DATABASE_URL": _test_database_url()},
+        [
+            sys.executable,
+            "manage.py",
+            "create_organisation",
+            "--name",
+            "X",
+            "--slug",
+            "Bad Slug",
+            "--kind",
+            "other",
+            "--identity",
+            "siret",
+            "--admin-email",
+            "a@x.test",
+        ],
+        capture_output=True,
+        text=True,
+        env={
+            **__import__("os").environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _test_database_url(),
+        },
     )
     assert result.returncode == 1
     assert "minuscules" in result.stderr or "espace" in result.stderr
@@ -150,5 +205,20 @@ def test_command_exits_non_zero(organisations):
 
 def _test_database_url() -> str:
     db = connection.settings_dict
-    return f"postgresql://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}" if db["HOST"].startswith("/") \
+    return (
+        f"postgresql://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
+        if db["HOST"].startswith("/")
         else f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def test_slug_taken_between_check_and_insert_is_a_clear_refusal(organisations, alpha, monkeypatch):
+    """Two operators onboard at once: the loser's checks passed, the unique index refuses."""
+    import tenants.services
+
+    monkeypatch.setattr(tenants.services, "_collect_errors", lambda data: {})
+    Domain.objects.create(domain="gamma.localhost", tenant=alpha, is_primary=False)
+    with pytest.raises(DomainError) as refused:
+        organisation_create(actor=None, data=make_input())
+    assert "pris entre-temps" in refused.value.message and "slug" in refused.value.errors
+    assert not Organisation.objects.filter(slug="gamma").exists() and not schema_exists("gamma")

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import Conflict
 from tenants.models import OrganisationStatus
 from tenants.services import organisation_change_status
-from core.errors import Conflict
 
 from ..conftest import OPERATOR_EMAIL
 
@@ -30,11 +30,16 @@ def test_each_host_serves_its_own_organisation(organisations, client_for, alpha,
     assert "Beta Santé" in beta_page and "Alpha Union" not in beta_page
 
 
-@pytest.mark.parametrize("transition, status, text", [
-    ("suspend", 403, "suspendu"),
-    ("archive", 410, "fermé"),
-])
-def test_suspended_or_archived_organisation_shows_a_french_page(organisations, client_for, alpha, transition, status, text):
+@pytest.mark.parametrize(
+    "transition, status, text",
+    [
+        ("suspend", 403, "suspendu"),
+        ("archive", 410, "fermé"),
+    ],
+)
+def test_suspended_or_archived_organisation_shows_a_french_page(
+    organisations, client_for, alpha, transition, status, text
+):
     client = client_for(alpha, "admin@alpha.test")
     organisation_change_status(actor=None, organisation=alpha, transition=transition)
     for path in ("/", "/questions/", "/api/questions/", "/compte/connexion/"):
@@ -75,16 +80,21 @@ def test_operator_console_lists_and_suspends(organisations, client_for, alpha, d
 
 
 def test_console_query_count_does_not_grow_with_organisations(organisations, client_for, django_assert_num_queries):
-    from tenants.services import OrganisationInput, organisation_create
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from tenants.services import OrganisationInput, organisation_create
 
     console = client_for(None, OPERATOR_EMAIL)
     with CaptureQueriesContext(connection) as few:
         console.get("/")
     for slug in ("q-one", "q-two", "q-three"):
-        organisation_create(actor=None, data=OrganisationInput(
-            name=slug, slug=slug, kind="other", identity_scheme="siret", admin_email=f"a@{slug}.test"))
+        organisation_create(
+            actor=None,
+            data=OrganisationInput(
+                name=slug, slug=slug, kind="other", identity_scheme="siret", admin_email=f"a@{slug}.test"
+            ),
+        )
     with CaptureQueriesContext(connection) as many:
         console.get("/")
     assert len(many) == len(few)
@@ -92,11 +102,20 @@ def test_console_query_count_does_not_grow_with_organisations(organisations, cli
 
 def test_console_onboards_from_the_form(organisations, client_for):
     console = client_for(None, OPERATOR_EMAIL)
-    response = console.post("/organisations/nouvelle/", {
-        "name": "Epsilon", "slug": "epsilon", "kind": "other", "identity_scheme": "siret",
-        "login_methods": ["password"], "allowed_modules": ["questions"], "primary_colour": "#123456",
-        "admin_email": "admin@epsilon.test", "extra_domains": "",
-    })
+    response = console.post(
+        "/organisations/nouvelle/",
+        {
+            "name": "Epsilon",
+            "slug": "epsilon",
+            "kind": "other",
+            "identity_scheme": "siret",
+            "login_methods": ["password"],
+            "allowed_modules": ["questions"],
+            "primary_colour": "#123456",
+            "admin_email": "admin@epsilon.test",
+            "extra_domains": "",
+        },
+    )
     assert response.status_code == 302
     from tenants.models import Organisation
 
@@ -105,10 +124,18 @@ def test_console_onboards_from_the_form(organisations, client_for):
 
 def test_console_shows_errors_next_to_fields(organisations, client_for):
     console = client_for(None, OPERATOR_EMAIL)
-    response = console.post("/organisations/nouvelle/", {
-        "name": "Bad", "slug": "www", "kind": "other", "identity_scheme": "siret",
-        "login_methods": ["password"], "primary_colour": "#123456", "admin_email": "admin@bad.test",
-    })
+    response = console.post(
+        "/organisations/nouvelle/",
+        {
+            "name": "Bad",
+            "slug": "www",
+            "kind": "other",
+            "identity_scheme": "siret",
+            "login_methods": ["password"],
+            "primary_colour": "#123456",
+            "admin_email": "admin@bad.test",
+        },
+    )
     assert response.status_code == 200
     assert "est réservé" in response.content.decode()
 

@@ -23,7 +23,9 @@ def forget_a_migration(schema: str) -> None:
 
 
 def test_onboarded_and_migrated_organisations_are_up_to_date(organisations):
-    assert {o.schema_version for o in Organisation.objects.filter(slug__in=["alpha", "beta"])} == {expected_schema_version()}
+    assert {o.schema_version for o in Organisation.objects.filter(slug__in=["alpha", "beta"])} == {
+        expected_schema_version()
+    }
 
 
 def test_schema_behind_the_code_is_refused_reported_then_served_after_migrate(organisations, client_for, alpha, capsys):

@@ -11,7 +11,9 @@ class ModuleStatusView(APIView):
 
     @extend_schema(
         operation_id="billing_status",
-        responses=inline_serializer("BillingStatus", {"module": serializers.CharField(), "label": serializers.CharField()}),
+        responses=inline_serializer(
+            "BillingStatus", {"module": serializers.CharField(), "label": serializers.CharField()}
+        ),
     )
     def get(self, request):
         return Response({"module": "billing", "label": "Cotisations et factures"})

@@ -11,7 +11,9 @@ class ModuleStatusView(APIView):
 
     @extend_schema(
         operation_id="health_status",
-        responses=inline_serializer("HealthStatus", {"module": serializers.CharField(), "label": serializers.CharField()}),
+        responses=inline_serializer(
+            "HealthStatus", {"module": serializers.CharField(), "label": serializers.CharField()}
+        ),
     )
     def get(self, request):
         return Response({"module": "health", "label": "Santé au travail"})

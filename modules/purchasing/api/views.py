@@ -11,7 +11,9 @@ class ModuleStatusView(APIView):
 
     @extend_schema(
         operation_id="purchasing_status",
-        responses=inline_serializer("PurchasingStatus", {"module": serializers.CharField(), "label": serializers.CharField()}),
+        responses=inline_serializer(
+            "PurchasingStatus", {"module": serializers.CharField(), "label": serializers.CharField()}
+        ),
     )
     def get(self, request):
         return Response({"module": "purchasing", "label": "Achats"})

@@ -19,17 +19,29 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Nom affiché de l'organisation.")
         parser.add_argument("--slug", required=True, help="Identifiant et sous-domaine (minuscules, chiffres, tirets).")
         parser.add_argument("--kind", required=True, help=f"Type : {', '.join(OrganisationKind.values)}.")
-        parser.add_argument("--identity", required=True, dest="identity_scheme",
-                            help=f"Identification des adhérents : {', '.join(IdentityScheme.values)}.")
-        parser.add_argument("--member-number-pattern", default="",
-                            help="Format du numéro d'adhérent (expression régulière, par ex. \\d{7}).")
-        parser.add_argument("--login-methods", default=LoginMethod.PASSWORD,
-                            help=f"Modes de connexion séparés par des virgules : {', '.join(LoginMethod.values)}.")
+        parser.add_argument(
+            "--identity",
+            required=True,
+            dest="identity_scheme",
+            help=f"Identification des adhérents : {', '.join(IdentityScheme.values)}.",
+        )
+        parser.add_argument(
+            "--member-number-pattern",
+            default="",
+            help="Format du numéro d'adhérent (expression régulière, par ex. \\d{7}).",
+        )
+        parser.add_argument(
+            "--login-methods",
+            default=LoginMethod.PASSWORD,
+            help=f"Modes de connexion séparés par des virgules : {', '.join(LoginMethod.values)}.",
+        )
         parser.add_argument("--modules", default="", help="Modules prévus par l'offre, séparés par des virgules.")
-        parser.add_argument("--enabled-modules", default=None,
-                            help="Modules activés au départ (par défaut : tous ceux de l'offre).")
-        parser.add_argument("--domain", action="append", default=[], dest="extra_domains",
-                            help="Domaine supplémentaire (répétable).")
+        parser.add_argument(
+            "--enabled-modules", default=None, help="Modules activés au départ (par défaut : tous ceux de l'offre)."
+        )
+        parser.add_argument(
+            "--domain", action="append", default=[], dest="extra_domains", help="Domaine supplémentaire (répétable)."
+        )
         parser.add_argument("--colour", default="#1f4e79", help="Couleur principale, #RRVVBB.")
         parser.add_argument("--logo", default=None, help="Chemin d'un logo PNG, JPEG ou WebP.")
         parser.add_argument("--admin-email", required=True, help="E-mail du premier administrateur (invité).")
@@ -59,9 +71,13 @@ class Command(BaseCommand):
         try:
             organisation = organisation_create(actor=None, data=data)
         except DomainError as error:
-            lines = [error.message] + [f"  {field} : {message}" for field, messages in error.errors.items() for message in messages]
+            lines = [error.message] + [
+                f"  {field} : {message}" for field, messages in error.errors.items() for message in messages
+            ]
             raise CommandError("\n".join(lines)) from error
-        self.stdout.write(self.style.SUCCESS(
-            f"Organisation « {organisation.name} » créée : {organisation_url(organisation)} "
-            f"(invitation envoyée à {data.admin_email})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Organisation « {organisation.name} » créée : {organisation_url(organisation)} "
+                f"(invitation envoyée à {data.admin_email})."
+            )
+        )

@@ -3,14 +3,14 @@
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.migration_executors import get_executor
 
-from tenants.schema_versions import schema_versions_record
 from tenants.schema_template import (
     TemplateDumpUnavailable,
+    spare_schemas_refill,
     template_schema_ensure,
     template_schema_name,
-    spare_schemas_refill,
     template_snapshot_build,
 )
+from tenants.schema_versions import schema_versions_record
 
 
 class Command(MigrateSchemasCommand):

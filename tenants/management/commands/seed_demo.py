@@ -13,18 +13,47 @@ DEMO_PASSWORD = "adhera-demo-2026"
 OPERATOR_EMAIL = "operateur@adhera.localhost"
 
 DEMO_ORGANISATIONS = [
-    dict(name="Union des employeurs du Rhône", slug="union", kind="employers_union", identity_scheme="siret",
-         login_methods=["password", "first_connection_link"], allowed_modules=["questions", "billing"],
-         primary_colour="#1f4e79", staff=[("juriste", StaffRole.JURIST), ("comptable", StaffRole.ACCOUNTANT)]),
-    dict(name="Centrale d'achats Horizon", slug="achats", kind="purchasing_centre", identity_scheme="siret",
-         login_methods=["password"], allowed_modules=["purchasing", "billing"],
-         primary_colour="#0b6e4f", staff=[("conseiller", StaffRole.ADVISOR)]),
-    dict(name="Santé au travail Loire", slug="sante", kind="health_service", identity_scheme="member_number",
-         member_number_pattern=r"\d{7}", login_methods=["email_code", "first_connection_link", "password"],
-         allowed_modules=["health", "billing"], primary_colour="#8a1c4a", staff=[("planification", StaffRole.PLANNER)]),
-    dict(name="Plateforme des employeurs publics", slug="collectivites", kind="public_employers",
-         identity_scheme="siret", login_methods=["password"], allowed_modules=["questions"],
-         primary_colour="#3a3a8c", staff=[("conseiller", StaffRole.ADVISOR)]),
+    dict(
+        name="Union des employeurs du Rhône",
+        slug="union",
+        kind="employers_union",
+        identity_scheme="siret",
+        login_methods=["password", "first_connection_link"],
+        allowed_modules=["questions", "billing"],
+        primary_colour="#1f4e79",
+        staff=[("juriste", StaffRole.JURIST), ("comptable", StaffRole.ACCOUNTANT)],
+    ),
+    dict(
+        name="Centrale d'achats Horizon",
+        slug="achats",
+        kind="purchasing_centre",
+        identity_scheme="siret",
+        login_methods=["password"],
+        allowed_modules=["purchasing", "billing"],
+        primary_colour="#0b6e4f",
+        staff=[("conseiller", StaffRole.ADVISOR)],
+    ),
+    dict(
+        name="Santé au travail Loire",
+        slug="sante",
+        kind="health_service",
+        identity_scheme="member_number",
+        member_number_pattern=r"\d{7}",
+        login_methods=["email_code", "first_connection_link", "password"],
+        allowed_modules=["health", "billing"],
+        primary_colour="#8a1c4a",
+        staff=[("planification", StaffRole.PLANNER)],
+    ),
+    dict(
+        name="Plateforme des employeurs publics",
+        slug="collectivites",
+        kind="public_employers",
+        identity_scheme="siret",
+        login_methods=["password"],
+        allowed_modules=["questions"],
+        primary_colour="#3a3a8c",
+        staff=[("conseiller", StaffRole.ADVISOR)],
+    ),
 ]
 
 
@@ -46,8 +75,12 @@ class Command(BaseCommand):
                 with tenant_context(organisation):
                     user_password_set(actor=None, user=User.objects.get(email=admin_email), password=DEMO_PASSWORD)
                     for local_part, role in staff:
-                        user_create_staff(actor=None, email=f"{local_part}@{spec['slug']}.example.org",
-                                          staff_role=role, password=DEMO_PASSWORD)
+                        user_create_staff(
+                            actor=None,
+                            email=f"{local_part}@{spec['slug']}.example.org",
+                            staff_role=role,
+                            password=DEMO_PASSWORD,
+                        )
             logins = ", ".join([admin_email] + [f"{local}@{spec['slug']}.example.org" for local, _ in staff])
             lines.append(f"{organisation.name} : {organisation_url(organisation)}  ({logins} / {DEMO_PASSWORD})")
         self.stdout.write("\n".join(lines))

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _database_url() -> str:
     db = connection.settings_dict
-    return f"postgresql://{db['USER']}:{db['PASSWORD']}@{'' if db['HOST'].startswith('/') else db['HOST']}/{db['NAME']}" + (
-        f"?host={db['HOST']}" if db["HOST"].startswith("/") else ""
+    return (
+        f"postgresql://{db['USER']}:{db['PASSWORD']}@{'' if db['HOST'].startswith('/') else db['HOST']}/{db['NAME']}"
+        + (f"?host={db['HOST']}" if db["HOST"].startswith("/") else "")
     )
 
 
@@ -30,12 +31,30 @@ def _database_url() -> str:
 def worker(organisations, django_db_blocker):
     """A real `celery worker` process on its own queue, reading the test database."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "ADHERA_CELERY_EAGER": "0",
-           "DATABASE_URL": _database_url()}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "ADHERA_CELERY_EAGER": "0",
+        "DATABASE_URL": _database_url(),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     app.conf.task_always_eager = False
     try:
@@ -66,7 +85,9 @@ def test_chain_and_group_keep_the_schema(worker, organisations):
         grouped = group(account_census.s().set(queue=worker), account_census.s().set(queue=worker)).apply_async()
     assert [result["schema"] for result in grouped.get(timeout=20)] == ["beta", "beta"]
     with tenant_context(organisations["alpha"]):
-        chained = chain(invitations_purge_spent.si().set(queue=worker), account_census.si().set(queue=worker)).apply_async()
+        chained = chain(
+            invitations_purge_spent.si().set(queue=worker), account_census.si().set(queue=worker)
+        ).apply_async()
     assert chained.get(timeout=20)["schema"] == "alpha"
 
 
@@ -90,9 +111,16 @@ def test_beat_sends_module_jobs_only_where_the_module_is_on(organisations, alpha
     """Drive the real scheduler's apply_entry; record the schema each send happens in."""
     scheduler = ModuleAwareScheduler(app=app, schedule_filename=str(tmp_path / "beat"), lazy=True)
     sent = []
-    monkeypatch.setattr(scheduler, "apply_async", lambda entry, producer=None, advance=False: sent.append(connection.schema_name))
-    entry = scheduler.Entry(name="health.reminders", task="accounts.census", schedule=60.0,
-                            options={"headers": {"_module": "health"}}, app=app)
+    monkeypatch.setattr(
+        scheduler, "apply_async", lambda entry, producer=None, advance=False: sent.append(connection.schema_name)
+    )
+    entry = scheduler.Entry(
+        name="health.reminders",
+        task="accounts.census",
+        schedule=60.0,
+        options={"headers": {"_module": "health"}},
+        app=app,
+    )
     scheduler.apply_entry(entry)
     assert sent == ["beta"]
     sent.clear()

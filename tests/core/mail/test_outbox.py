@@ -15,8 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def invite(organisation, email="new.admin@alpha.test"):
-    return user_invite(actor=None, email=email, staff_role=StaffRole.ADMIN,
-                       accept_url_template=f"http://{organisation.slug}.localhost/compte/invitation/{{token}}/")
+    return user_invite(
+        actor=None,
+        email=email,
+        staff_role=StaffRole.ADMIN,
+        accept_url_template=f"http://{organisation.slug}.localhost/compte/invitation/{{token}}/",
+    )
 
 
 def test_invitation_is_sent_after_commit_over_smtp(organisations, alpha, mail_sink, django_capture_on_commit_callbacks):
@@ -49,7 +53,9 @@ def test_rolled_back_transaction_sends_nothing(organisations, alpha, mail_sink, 
     assert mail_sink.messages == []
 
 
-def test_relay_sends_what_a_failed_attempt_left_and_only_once(organisations, alpha, mail_sink, django_capture_on_commit_callbacks):
+def test_relay_sends_what_a_failed_attempt_left_and_only_once(
+    organisations, alpha, mail_sink, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -71,7 +77,9 @@ def test_relay_sends_what_a_failed_attempt_left_and_only_once(organisations, alp
     assert [m.recipients for m in mail_sink.messages] == [("late@alpha.test",)]
 
 
-def test_invitation_link_sets_the_password_once(organisations, alpha, client_for, mail_sink, django_capture_on_commit_callbacks):
+def test_invitation_link_sets_the_password_once(
+    organisations, alpha, client_for, mail_sink, django_capture_on_commit_callbacks
+):
     mail_sink.clear()
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
         invite(alpha, "chosen@alpha.test")
@@ -89,7 +97,9 @@ def test_invitation_link_sets_the_password_once(organisations, alpha, client_for
         assert User.objects.get(email="chosen@alpha.test").check_password(strong)
 
 
-def test_a_newer_invitation_voids_the_older_link(organisations, alpha, client_for, mail_sink, django_capture_on_commit_callbacks):
+def test_a_newer_invitation_voids_the_older_link(
+    organisations, alpha, client_for, mail_sink, django_capture_on_commit_callbacks
+):
     mail_sink.clear()
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
         invite(alpha, "twice@alpha.test")
@@ -100,7 +110,9 @@ def test_a_newer_invitation_voids_the_older_link(organisations, alpha, client_fo
     assert client.get(second).status_code == 200
 
 
-def test_alpha_invitation_link_does_not_work_on_beta(organisations, alpha, beta, client_for, mail_sink, django_capture_on_commit_callbacks):
+def test_alpha_invitation_link_does_not_work_on_beta(
+    organisations, alpha, beta, client_for, mail_sink, django_capture_on_commit_callbacks
+):
     mail_sink.clear()
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
         invite(alpha, "crosser@alpha.test")

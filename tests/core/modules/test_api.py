@@ -1,8 +1,8 @@
 """The API: structured French errors, per-organisation OpenAPI schema, module gating."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from django_tenants.utils import tenant_context
+from rest_framework.authtoken.models import Token
 
 from core.accounts.models import User
 

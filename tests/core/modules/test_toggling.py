@@ -3,10 +3,10 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from core.errors import DomainError
 from core.jobs.scheduler import schemas_for_job
 from core.modules.registry import registry
 from core.modules.settings import module_settings_get
-from core.errors import DomainError
 from tenants.services import organisation_module_set
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,9 @@ def test_settings_form_validates(organisations, client_for, alpha):
     client = client_for(alpha, "admin@alpha.test")
     response = client.post("/administration/modules/questions/reglages/", {"answer_delay_working_days": "0"})
     assert response.status_code == 200 and "supérieure ou égale à 1" in response.content.decode()
-    response = client.post("/administration/modules/questions/reglages/", {"answer_delay_working_days": "6", "alsace_moselle": "on"})
+    response = client.post(
+        "/administration/modules/questions/reglages/", {"answer_delay_working_days": "6", "alsace_moselle": "on"}
+    )
     assert response.status_code == 302
 
 
