@@ -72,7 +72,8 @@ class Organisation(TenantMixin):
         return self.status == OrganisationStatus.ACTIVE
 
     def module_enabled(self, key: str) -> bool:
-        return key in self.enabled_modules
+        """Switched on by the organisation, and still in the plan the operators gave it."""
+        return key in self.enabled_modules and key in self.allowed_modules
 
 
 class Domain(DomainMixin):

@@ -225,6 +225,29 @@ def organisation_module_set(*, actor, organisation: Organisation, key: str, enab
     return organisation
 
 
+def organisation_plan_set(*, actor, organisation: Organisation, allowed_modules: list[str]) -> Organisation:
+    """Change which modules an organisation may use; a module leaving the plan is switched off
+    (its data is kept), a module joining it stays off until the organisation switches it on."""
+    unknown = sorted(set(allowed_modules) - set(registry.keys()))
+    if unknown:
+        message = f"Module inconnu : {', '.join(unknown)}."
+        raise DomainError(message, errors={"allowed_modules": [message]})
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = {"allowed": organisation.allowed_modules, "enabled": organisation.enabled_modules}
+        organisation.allowed_modules = sorted(set(allowed_modules))
+        organisation.enabled_modules = [key for key in organisation.enabled_modules if key in allowed_modules]
+        organisation.save(update_fields=["allowed_modules", "enabled_modules"])
+        audit_record(
+            actor=actor,
+            action="organisation.plan_change",
+            target=organisation,
+            before=before,
+            after={"allowed": organisation.allowed_modules, "enabled": organisation.enabled_modules},
+        )
+    return organisation
+
+
 def platform_ensure(*, operator_email: str | None = None, operator_password: str | None = None) -> Organisation:
     """The public-schema row and domain that serve the operator console, and optionally an operator."""
     from core.accounts.models import User

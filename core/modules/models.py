@@ -1,11 +1,12 @@
 """ModuleSettings: the organisation's values for a module's settings form (its own schema)."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
 class ModuleSettings(models.Model):
     key = models.CharField(max_length=30, unique=True)
-    values = models.JSONField(default=dict)
+    values = models.JSONField(default=dict, encoder=DjangoJSONEncoder)  # dates and decimals too
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -66,3 +66,17 @@ class OrganisationForm(forms.Form):
             logo=data["logo"],
             admin_email=data["admin_email"],
         )
+
+
+class PlanForm(forms.Form):
+    allowed_modules = forms.MultipleChoiceField(
+        label="Modules de l'offre",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Un module retiré est désactivé (ses données sont conservées) ; "
+        "un module ajouté reste désactivé jusqu'à ce que l'organisation l'active.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allowed_modules"].choices = [(spec.key, spec.label) for spec in registry.all()]

@@ -3,15 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 
-from ..models import Organisation
-from ..selectors import organisation_list
-from ..services import organisation_change_status, organisation_create, organisation_url
-from .forms import OrganisationForm
+from ..selectors import organisation_get, organisation_list
+from ..services import organisation_change_status, organisation_create, organisation_plan_set, organisation_url
+from .forms import OrganisationForm, PlanForm
 
 TRANSITION_MESSAGES = {"suspend": "suspendue", "resume": "réactivée", "archive": "archivée"}
 
@@ -50,10 +49,28 @@ def organisation_new(request):
 
 
 @login_required
+def organisation_plan(request, slug: str):
+    _require_operator(request)
+    organisation = organisation_get(slug=slug)
+    form = PlanForm(request.POST or None, initial={"allowed_modules": organisation.allowed_modules})
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_plan_set(
+                actor=request.user, organisation=organisation, allowed_modules=form.cleaned_data["allowed_modules"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Offre de « {organisation.name} » mise à jour.")
+            return redirect("console:home")
+    return render(request, "tenants/console/plan.html", {"form": form, "organisation": organisation})
+
+
+@login_required
 @require_POST
 def organisation_status(request, slug: str, transition: str):
     _require_operator(request)
-    organisation = get_object_or_404(Organisation.objects.exclude(schema_name="public"), slug=slug)
+    organisation = organisation_get(slug=slug)
     try:
         organisation = organisation_change_status(actor=request.user, organisation=organisation, transition=transition)
     except DomainError as error:

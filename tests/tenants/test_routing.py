@@ -147,3 +147,25 @@ def test_console_refuses_non_operators(organisations, client_for, alpha):
     response = anonymous.post("/compte/connexion/", {"username": "admin@alpha.test", "password": "x" * 20})
     assert response.status_code == 200
     assert "incorrect" in response.content.decode()
+
+
+def test_operator_changes_the_plan_and_the_modules_follow(organisations, client_for, alpha):
+    console = client_for(None, OPERATOR_EMAIL)
+    member_space = client_for(alpha, "admin@alpha.test")
+    assert member_space.get("/questions/").status_code == 200
+    response = console.post(f"/organisations/{alpha.slug}/offre/", {"allowed_modules": ["billing", "health"]})
+    assert response.status_code == 302
+    alpha.refresh_from_db()
+    assert alpha.allowed_modules == ["billing", "health"] and alpha.enabled_modules == ["billing"]
+    assert member_space.get("/questions/").status_code == 404
+    assert member_space.post("/administration/modules/questions/activation/", {"enabled": "1"}).status_code == 404
+    console.post(f"/organisations/{alpha.slug}/offre/", {"allowed_modules": ["billing", "health", "questions"]})
+    assert member_space.get("/questions/").status_code == 404  # back in the plan, still off
+    member_space.post("/administration/modules/questions/activation/", {"enabled": "1"})
+    assert member_space.get("/questions/").status_code == 200
+
+
+def test_plan_page_is_for_operators_only(organisations, client_for, alpha):
+    assert client_for(None).get(f"/organisations/{alpha.slug}/offre/").status_code == 302
+    # on the organisation's host the console does not exist at all
+    assert client_for(alpha, "admin@alpha.test").get(f"/organisations/{alpha.slug}/offre/").status_code == 404
