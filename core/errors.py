@@ -15,16 +15,6 @@ class DomainError(Exception):
             self.code = code
 
 
-class NotFound(DomainError):
-    """Absent and not-yours look the same."""
-
-    status = 404
-    code = "not_found"
-
-    def __init__(self, message: str = "Introuvable."):
-        super().__init__(message)
-
-
 class Conflict(DomainError):
     """The change clashes with the current state (e.g. a transition not allowed from it)."""
 

@@ -2,6 +2,7 @@
 
 Jobs of a module (from the registry) go to the active organisations that have it switched on, so
 switching a module off stops its jobs; core jobs go to the public schema and every active one.
+A lock in Redis lets only one beat run: a second one refuses to start, since jobs would run twice.
 """
 
 import copy
@@ -53,13 +54,41 @@ def schemas_for_job(module_key: str | None, where: str = "tenants") -> list[str]
     return [get_public_schema_name(), *schemas] if where == "all" else schemas
 
 
+class BeatAlreadyRunning(RuntimeError):
+    """Another beat holds the lock."""
+
+
+def _beat_lock():
+    import redis
+    from django.conf import settings
+
+    name = f"{settings.CACHES['default']['KEY_PREFIX']}:beat-lock"
+    return redis.Redis.from_url(settings.REDIS_URL).lock(name, timeout=BEAT_LOCK_SECONDS)
+
+
+BEAT_LOCK_SECONDS = 600  # renewed at every tick (at least each minute, CELERY_BEAT_MAX_INTERVAL)
+
+
 class ModuleAwareScheduler(PersistentScheduler):
     Entry = TenantAwareScheduleEntry
+    _lock = None
 
     def setup_schedule(self):
+        self._lock = _beat_lock()
+        if not self._lock.acquire(blocking=False):
+            raise BeatAlreadyRunning("Another celery beat is running for this platform: refusing to start a second.")
         super().setup_schedule()
         self.merge_inplace(beat_schedule())
         self.install_default_entries(self.data)
+
+    def tick(self, *args, **kwargs):
+        self._lock.reacquire()  # raises if the lock was lost: better stop than run jobs twice
+        return super().tick(*args, **kwargs)
+
+    def close(self):
+        if self._lock is not None and self._lock.owned():
+            self._lock.release()
+        super().close()
 
     def apply_entry(self, entry, producer=None):
         headers = entry.options.get("headers", {})

@@ -152,3 +152,39 @@ def test_every_task_of_the_app_is_schema_bound():
     app.loader.import_default_modules()
     ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
     assert ours and all(isinstance(task, SchemaBoundTask) for task in ours)
+
+
+def test_a_second_beat_refuses_to_start(tmp_path):
+    from core.jobs.scheduler import BeatAlreadyRunning
+
+    first = ModuleAwareScheduler(app=app, schedule_filename=str(tmp_path / "one"), lazy=True)
+    second = ModuleAwareScheduler(app=app, schedule_filename=str(tmp_path / "two"), lazy=True)
+    first.setup_schedule()
+    try:
+        with pytest.raises(BeatAlreadyRunning):
+            second.setup_schedule()
+    finally:
+        first.close()
+    second.setup_schedule()  # the lock is free again once the first beat stopped
+    second.close()
+
+
+def test_module_jobs_from_the_registry_are_scheduled_with_their_module(monkeypatch):
+    from celery.schedules import crontab
+
+    import core.jobs.scheduler as scheduler_module
+    from core.modules.registry import ModuleRegistry, ModuleSpec, ScheduledJob
+
+    registry = ModuleRegistry()
+    registry.register(
+        ModuleSpec(
+            key="questions",
+            label="Questions",
+            description="",
+            urls="modules.questions.urls",
+            scheduled_jobs=(ScheduledJob("digest", "questions.digest", crontab(hour=7, minute=0)),),
+        )
+    )
+    monkeypatch.setattr(scheduler_module, "registry", registry)
+    entry = beat_schedule()["questions.digest"]
+    assert entry["task"] == "questions.digest" and entry["options"]["headers"]["_module"] == "questions"
