@@ -3,7 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from core.modules.registry import registry
+
 
 @login_required
 def home(request):
-    return render(request, "billing/home.html")
+    return render(request, "modules/placeholder.html", {"spec": registry.get("billing")})

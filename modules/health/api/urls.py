@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
+from core.modules.api import ModuleStatusView
 
 urlpatterns = [
-    path("", views.ModuleStatusView.as_view(), name="status"),
+    path("", ModuleStatusView.as_view(module_key="health"), name="status"),
 ]
