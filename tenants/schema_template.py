@@ -1,11 +1,11 @@
 """The template schema that new organisations are cloned from, and the pool of spare copies.
 
 `migrate_schemas` keeps the template migrated, then records a **snapshot**: the template's DDL
-(from `pg_dump`'s pre- and post-data sections) rewritten for any schema name, plus the statements that copy its
-reference rows (applied migrations, content types, permissions). Creating an organisation replays
-that snapshot in one round trip inside the creating transaction. The snapshot is keyed by the
-template's applied migrations, so a stale one is never used; without a usable `pg_dump` the
-slower django-tenants clone function is used instead.
+(`pg_dump`'s pre- and post-data sections) rewritten for any schema name, with the statements
+that copy its reference rows (applied migrations, content types, permissions) in between.
+Creating an organisation replays that snapshot in one round trip inside the creating
+transaction. The snapshot is keyed by the template's applied migrations, so a stale one is never
+used; without a usable `pg_dump` the slower django-tenants clone function is used instead.
 
 To make onboarding constant-time, a few **spare schemas** are built ahead from the snapshot
 (`TENANT_SPARE_SCHEMAS`); creating an organisation renames one (`ALTER SCHEMA … RENAME`, one
@@ -59,7 +59,7 @@ def template_fingerprint() -> str:
 
 
 def _pg_dump_candidates() -> list[str]:
-    candidates = [getattr(settings, "PG_DUMP_PATH", None), shutil.which("pg_dump")]
+    candidates = [settings.PG_DUMP_PATH, shutil.which("pg_dump")]
     try:
         import pgserver
 
@@ -70,7 +70,8 @@ def _pg_dump_candidates() -> list[str]:
 
 
 def _server_major() -> int:
-    return connection.cursor().connection.info.server_version // 10000
+    connection.ensure_connection()
+    return connection.connection.info.server_version // 10000
 
 
 def _pg_dump_schema(schema: str, section: str) -> str:
@@ -104,10 +105,14 @@ def _pg_dump_schema(schema: str, section: str) -> str:
 
 
 def _ddl_for_any_schema(dump: str, template: str) -> str:
-    """Keep the dump's object definitions, name the schema by the placeholder, drop session SETs."""
+    """Keep the dump's object definitions, name the schema by the placeholder; drop comments,
+    session settings and psql meta-commands (recent pg_dump writes `\\restrict` lines)."""
     kept = []
     for line in dump.splitlines():
-        if line.startswith(("--", "SET ", "SELECT pg_catalog.set_config")) or line == f"CREATE SCHEMA {template};":
+        if (
+            line.startswith(("--", "SET ", "SELECT pg_catalog.set_config", "\\"))
+            or line == f"CREATE SCHEMA {template};"
+        ):
             continue
         kept.append(line)
     return "\n".join(kept).replace(f"{template}.", f"{PLACEHOLDER}.")

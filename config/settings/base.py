@@ -76,6 +76,8 @@ TENANT_MODEL = "tenants.Organisation"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # Schema every new organisation is cloned from; `migrate_schemas` keeps it migrated.
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
+# pg_dump used to snapshot the template (default: on PATH, else pgserver's; must be >= the server).
+PG_DUMP_PATH = env("PG_DUMP_PATH")
 # Schemas built ahead from the template, so that onboarding only renames one.
 TENANT_SPARE_SCHEMAS = int(env("TENANT_SPARE_SCHEMAS", "2"))
 TENANT_LIMIT_SET_CALLS = True

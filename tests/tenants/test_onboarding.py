@@ -222,3 +222,20 @@ def test_slug_taken_between_check_and_insert_is_a_clear_refusal(organisations, a
         organisation_create(actor=None, data=make_input())
     assert "pris entre-temps" in refused.value.message and "slug" in refused.value.errors
     assert not Organisation.objects.filter(slug="gamma").exists() and not schema_exists("gamma")
+
+
+def test_dump_filter_drops_psql_meta_commands_and_session_settings():
+    """Recent pg_dump (15.14+, 16.10+, 17.6+) writes `\\restrict` lines that only psql understands."""
+    from tenants.schema_template import PLACEHOLDER, _ddl_for_any_schema
+
+    dump = "\n".join(
+        [
+            "\\restrict abc123",
+            "SET statement_timeout = 0;",
+            "SELECT pg_catalog.set_config('search_path', '', false);",
+            "CREATE SCHEMA tenant_template;",
+            "CREATE TABLE tenant_template.things (id bigint NOT NULL);",
+            "\\unrestrict abc123",
+        ]
+    )
+    assert _ddl_for_any_schema(dump, "tenant_template") == f"CREATE TABLE {PLACEHOLDER}.things (id bigint NOT NULL);"
