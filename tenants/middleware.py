@@ -29,7 +29,7 @@ NOTICES = {
 }
 
 
-def platform_notice(request, reason: str, organisation=None):
+def platform_notice(reason: str, organisation=None):
     status, heading, text = NOTICES[reason]
     context = {
         "heading": heading,
@@ -45,7 +45,7 @@ class OrganisationMiddleware(TenantMainMiddleware):
     """django-tenants' host → schema switch, with French pages instead of errors."""
 
     def no_tenant_found(self, request, hostname):
-        return platform_notice(request, "unknown")
+        return platform_notice("unknown")
 
     def process_request(self, request):
         response = super().process_request(request)
@@ -56,11 +56,11 @@ class OrganisationMiddleware(TenantMainMiddleware):
             return None
         if organisation.status != OrganisationStatus.ACTIVE:
             connection.set_schema_to_public()
-            return platform_notice(request, organisation.status, organisation)
+            return platform_notice(organisation.status, organisation)
         if organisation.schema_version != expected_schema_version():
             # Its schema is behind (or ahead of) this code: serving it could corrupt data.
             connection.set_schema_to_public()
-            response = platform_notice(request, "maintenance", organisation)
+            response = platform_notice("maintenance", organisation)
             response["Retry-After"] = "300"
             return response
         return None

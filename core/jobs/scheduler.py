@@ -5,7 +5,6 @@ switching a module off stops its jobs; core jobs go to the public schema and eve
 A lock in Redis lets only one beat run: a second one refuses to start, since jobs would run twice.
 """
 
-import copy
 import logging
 
 from celery.beat import PersistentScheduler
@@ -58,15 +57,15 @@ class BeatAlreadyRunning(RuntimeError):
     """Another beat holds the lock."""
 
 
+BEAT_LOCK_SECONDS = 600  # renewed at every tick (at least each minute, CELERY_BEAT_MAX_INTERVAL)
+
+
 def _beat_lock():
     import redis
     from django.conf import settings
 
     name = f"{settings.CACHES['default']['KEY_PREFIX']}:beat-lock"
     return redis.Redis.from_url(settings.REDIS_URL).lock(name, timeout=BEAT_LOCK_SECONDS)
-
-
-BEAT_LOCK_SECONDS = 600  # renewed at every tick (at least each minute, CELERY_BEAT_MAX_INTERVAL)
 
 
 class ModuleAwareScheduler(PersistentScheduler):
@@ -94,8 +93,7 @@ class ModuleAwareScheduler(PersistentScheduler):
         headers = entry.options.get("headers", {})
         for schema_name in schemas_for_job(headers.get("_module"), headers.get("_where", "tenants")):
             with schema_context(schema_name):
-                entry_copy = copy.copy(entry)
                 try:
-                    self.apply_async(entry_copy, producer=producer, advance=False)
+                    self.apply_async(entry, producer=producer, advance=False)
                 except Exception:  # one organisation's failure must not stop the others'
                     logger.exception("Could not send %s to %s", entry.task, schema_name)
