@@ -64,6 +64,7 @@ TENANT_APPS = [
     "core.accounts",
     "core.audit",
     "core.mail",
+    "core.members",
     "core.modules",
     "modules.questions",
     "modules.health",

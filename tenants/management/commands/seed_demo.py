@@ -6,11 +6,25 @@ from django_tenants.utils import tenant_context
 
 from core.accounts.models import StaffRole, User
 from core.accounts.services import user_create_staff, user_password_set
+from core.members.services import member_create
 from tenants.models import Organisation
 from tenants.services import OrganisationInput, organisation_create, organisation_url, platform_ensure
 
 DEMO_PASSWORD = "adhera-demo-2026"
 OPERATOR_EMAIL = "operateur@adhera.localhost"
+
+DEMO_MEMBERS = ["Boulangerie Martin", "Transports Lefèvre", "Cabinet Durand Conseil"]
+
+
+def demo_siret(seed: int) -> str:
+    """A well-formed (Luhn-valid) but fictitious SIRET."""
+    from stdnum import luhn
+
+    siren = f"{80000000 + seed * 7919:08d}"
+    siren += luhn.calc_check_digit(siren)
+    nic = f"{seed:04d}"
+    return siren + nic + luhn.calc_check_digit(siren + nic)
+
 
 DEMO_ORGANISATIONS = [
     dict(
@@ -81,6 +95,9 @@ class Command(BaseCommand):
                             staff_role=role,
                             password=DEMO_PASSWORD,
                         )
+                    for number, name in enumerate(DEMO_MEMBERS, start=1):
+                        identifier = demo_siret(number) if spec["identity_scheme"] == "siret" else f"{number:07d}"
+                        member_create(actor=None, name=name, identifier=identifier)
             logins = ", ".join([admin_email] + [f"{local}@{spec['slug']}.example.org" for local, _ in staff])
             lines.append(f"{organisation.name} : {organisation_url(organisation)}  ({logins} / {DEMO_PASSWORD})")
         self.stdout.write("\n".join(lines))

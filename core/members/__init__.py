@@ -1,0 +1,1 @@
+"""Members (adhérents): companies identified by SIRET or by the organisation's member number."""

@@ -1,0 +1,40 @@
+"""How a member is identified: a SIRET (checked by python-stdnum, La Poste's exception included)
+or a member number in the format the organisation chose."""
+
+import re
+
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siret
+
+from core.errors import DomainError
+
+
+def siret_clean(value: str) -> str:
+    """The SIRET as 14 digits, or a French refusal saying what is wrong."""
+    compact = siret.compact(value or "")
+    if not compact:
+        raise DomainError("Le SIRET est obligatoire.", errors={"identifier": ["SIRET manquant."]})
+    if not compact.isdigit():
+        raise DomainError("Le SIRET ne doit contenir que des chiffres.", errors={"identifier": ["SIRET invalide."]})
+    if len(compact) != 14:
+        raise DomainError(
+            f"Le SIRET doit compter 14 chiffres ({len(compact)} saisis).", errors={"identifier": ["SIRET invalide."]}
+        )
+    try:
+        return siret.validate(compact)
+    except StdnumError as exc:
+        raise DomainError(
+            "Ce SIRET n'existe pas : vérifiez les chiffres saisis (clé de contrôle incorrecte).",
+            errors={"identifier": ["SIRET invalide."]},
+        ) from exc
+
+
+def member_number_clean(value: str, pattern: str) -> str:
+    """The member number, whole, in the organisation's format (e.g. `\\d{7}`)."""
+    value = (value or "").strip()
+    if not re.fullmatch(pattern, value):
+        raise DomainError(
+            "Ce numéro d'adhérent n'a pas le format attendu par votre organisation.",
+            errors={"identifier": ["Numéro d'adhérent invalide."]},
+        )
+    return value
