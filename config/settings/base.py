@@ -50,6 +50,7 @@ SHARED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "core.web",
     "core.accounts",
@@ -223,6 +224,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "DEFAULT_GENERATOR_CLASS": "core.web.api_schema.OrganisationSchemaGenerator",
+    # Swagger UI from our own static files: no CDN (the CSP allows only 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -62,3 +62,14 @@ def test_onboard_then_toggle_a_module(live_platform, browser_page, mail_sink, dj
     # An unknown organisation gets the platform page, not someone else's space.
     response = page.goto(f"http://nobody-{slug}.localhost:{port}/")
     assert response.status == 404 and "Espace introuvable" in page.content()
+
+
+def test_api_docs_render_from_our_own_files(live_platform, browser_page, organisations):
+    """Swagger UI loads under the CSP (no CDN) and lists the organisation's enabled modules only."""
+    page, port = browser_page, live_platform
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(f"http://alpha.localhost:{port}/api/docs/")
+    page.get_by_text("/api/questions/").first.wait_for()
+    assert page.get_by_text("/api/health/").count() == 0
+    assert not [text for text in console if "Content Security Policy" in text]
