@@ -118,3 +118,21 @@ def test_alpha_invitation_link_does_not_work_on_beta(
         invite(alpha, "crosser@alpha.test")
     link = re.search(r"(/compte/invitation/[^/]+/)", mail_sink.messages[-1].body).group(1)
     assert client_for(beta).get(link).status_code == 404
+
+
+def test_broker_down_does_not_fail_the_request_and_the_outbox_keeps_the_mail(
+    organisations, alpha, django_capture_on_commit_callbacks
+):
+    from config.celery_app import app
+
+    previous = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
+    app._after_fork()  # drop connection pools made for the real broker, as Celery does after a fork
+    try:
+        with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
+            invite(alpha, "broker.down@alpha.test")  # the send after commit fails: logged, not raised
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = previous
+        app._after_fork()
+    with tenant_context(alpha):
+        assert OutgoingEmail.objects.get(to="broker.down@alpha.test").sent_at is None  # relayed later
