@@ -3,6 +3,7 @@
 from django.db import connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
@@ -12,19 +13,23 @@ from .schema_versions import expected_schema_version
 NOTICES = {
     "unknown": (
         404,
-        "Espace introuvable",
-        "Aucun espace adhérent n'est servi à cette adresse. Vérifiez l'adresse saisie.",
+        _("Espace introuvable"),
+        _("Aucun espace adhérent n'est servi à cette adresse. Vérifiez l'adresse saisie."),
     ),
     OrganisationStatus.SUSPENDED: (
         403,
-        "Espace temporairement suspendu",
-        "L'accès à cet espace adhérent est suspendu. Pour toute question, contactez directement votre organisation.",
+        _("Espace temporairement suspendu"),
+        _("L'accès à cet espace adhérent est suspendu. Pour toute question, contactez directement votre organisation."),
     ),
-    OrganisationStatus.ARCHIVED: (410, "Espace fermé", "Cet espace adhérent a été fermé et n'est plus accessible."),
+    OrganisationStatus.ARCHIVED: (
+        410,
+        _("Espace fermé"),
+        _("Cet espace adhérent a été fermé et n'est plus accessible."),
+    ),
     "maintenance": (
         503,
-        "Maintenance en cours",
-        "Cet espace adhérent est en cours de mise à jour. Merci de réessayer dans quelques minutes.",
+        _("Maintenance en cours"),
+        _("Cet espace adhérent est en cours de mise à jour. Merci de réessayer dans quelques minutes."),
     ),
 }
 

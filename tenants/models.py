@@ -2,55 +2,56 @@
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 
 class OrganisationKind(models.TextChoices):
-    EMPLOYERS_UNION = "employers_union", "Syndicat patronal"
-    PURCHASING_CENTRE = "purchasing_centre", "Centrale d'achats"
-    HEALTH_SERVICE = "health_service", "Service de santé au travail"
-    PUBLIC_EMPLOYERS = "public_employers", "Employeurs publics"
-    OTHER = "other", "Autre"
+    EMPLOYERS_UNION = "employers_union", _("Syndicat patronal")
+    PURCHASING_CENTRE = "purchasing_centre", _("Centrale d'achats")
+    HEALTH_SERVICE = "health_service", _("Service de santé au travail")
+    PUBLIC_EMPLOYERS = "public_employers", _("Employeurs publics")
+    OTHER = "other", _("Autre")
 
 
 class IdentityScheme(models.TextChoices):
-    SIRET = "siret", "SIRET"
-    MEMBER_NUMBER = "member_number", "Numéro d'adhérent"
+    SIRET = "siret", _("SIRET")
+    MEMBER_NUMBER = "member_number", _("Numéro d'adhérent")
 
 
 class LoginMethod(models.TextChoices):
-    PASSWORD = "password", "Mot de passe"
-    EMAIL_CODE = "email_code", "Code à usage unique par e-mail"
-    FIRST_CONNECTION_LINK = "first_connection_link", "Lien de première connexion"
+    PASSWORD = "password", _("Mot de passe")
+    EMAIL_CODE = "email_code", _("Code à usage unique par e-mail")
+    FIRST_CONNECTION_LINK = "first_connection_link", _("Lien de première connexion")
 
 
 class OrganisationStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspendue"
-    ARCHIVED = "archived", "Archivée"
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspendue")
+    ARCHIVED = "archived", _("Archivée")
 
 
 class Organisation(TenantMixin):
     """A federation served on its own subdomain, with its own PostgreSQL schema."""
 
-    name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant", max_length=40, unique=True)
-    kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=40, unique=True)
+    kind = models.CharField(_("type"), max_length=30, choices=OrganisationKind.choices)
     status = models.CharField(
-        "statut", max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE
+        _("statut"), max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE
     )
-    identity_scheme = models.CharField("identification des adhérents", max_length=20, choices=IdentityScheme.choices)
+    identity_scheme = models.CharField(_("identification des adhérents"), max_length=20, choices=IdentityScheme.choices)
     member_number_pattern = models.CharField(
-        "format du numéro d'adhérent",
+        _("format du numéro d'adhérent"),
         max_length=100,
         blank=True,
-        help_text="Expression régulière que le numéro entier doit respecter, par ex. \\d{7}.",
+        help_text=_("Expression régulière que le numéro entier doit respecter, par ex. \\d{7}."),
     )
     login_methods = ArrayField(models.CharField(max_length=30, choices=LoginMethod.choices))
     allowed_modules = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     enabled_modules = ArrayField(models.CharField(max_length=30), default=list, blank=True)
-    primary_colour = models.CharField("couleur principale", max_length=7, default="#1f4e79")
-    logo = models.ImageField("logo", upload_to="branding/", blank=True)
+    primary_colour = models.CharField(_("couleur principale"), max_length=7, default="#1f4e79")
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
     # Hash of the migrations applied to the schema (tenants.schema_versions); set by onboarding
     # and by migrate_schemas. An organisation whose schema lags the code is not served.
     schema_version = models.CharField(max_length=64, blank=True)
@@ -62,7 +63,7 @@ class Organisation(TenantMixin):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "organisation"
+        verbose_name = _("organisation")
 
     def __str__(self) -> str:
         return self.name
@@ -80,7 +81,7 @@ class Domain(DomainMixin):
     """A host name that serves one organisation."""
 
     class Meta:
-        verbose_name = "domaine"
+        verbose_name = _("domaine")
 
 
 class TemplateSnapshot(models.Model):

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from core.accounts.models import StaffRole
@@ -61,47 +63,55 @@ def _collect_errors(data: OrganisationInput) -> dict[str, list[str]]:
             errors.setdefault(name, []).extend(exc.messages)
 
     if not data.name.strip():
-        errors["name"] = ["Le nom est obligatoire."]
+        errors["name"] = [_("Le nom est obligatoire.")]
     check("slug", validate_slug, data.slug)
     if "slug" not in errors and Organisation.objects.filter(slug=data.slug).exists():
-        errors["slug"] = [f"L'identifiant « {data.slug} » est déjà utilisé."]
+        errors["slug"] = [_("L'identifiant « %(slug)s » est déjà utilisé.") % {"slug": data.slug}]
     if data.kind not in OrganisationKind.values:
-        errors["kind"] = [f"Type d'organisation inconnu : {data.kind}."]
+        errors["kind"] = [_("Type d'organisation inconnu : %(kind)s.") % {"kind": data.kind}]
     if data.identity_scheme not in IdentityScheme.values:
-        errors["identity_scheme"] = [f"Mode d'identification inconnu : {data.identity_scheme}."]
+        errors["identity_scheme"] = [
+            _("Mode d'identification inconnu : %(scheme)s.") % {"scheme": data.identity_scheme}
+        ]
     elif data.identity_scheme == IdentityScheme.MEMBER_NUMBER:
         if not data.member_number_pattern:
-            errors["member_number_pattern"] = ["Indiquez le format du numéro d'adhérent (par ex. \\d{7})."]
+            errors["member_number_pattern"] = [_("Indiquez le format du numéro d'adhérent (par ex. \\d{7}).")]
         else:
             check("member_number_pattern", validate_member_number_pattern, data.member_number_pattern)
     if not data.login_methods:
-        errors["login_methods"] = ["Choisissez au moins un mode de connexion."]
+        errors["login_methods"] = [_("Choisissez au moins un mode de connexion.")]
     unknown_methods = sorted(set(data.login_methods) - set(LoginMethod.values))
     if unknown_methods:
-        errors["login_methods"] = [f"Mode de connexion inconnu : {', '.join(unknown_methods)}."]
+        errors["login_methods"] = [
+            _("Mode de connexion inconnu : %(methods)s.") % {"methods": ", ".join(unknown_methods)}
+        ]
     unknown = sorted(set(data.allowed_modules) - set(registry.keys()))
     if unknown:
-        errors["allowed_modules"] = [f"Module inconnu : {', '.join(unknown)}."]
+        errors["allowed_modules"] = [_("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)}]
     if data.enabled_modules is not None:
         unknown = sorted(set(data.enabled_modules) - set(registry.keys()))
         not_allowed = sorted(set(data.enabled_modules) - set(data.allowed_modules) - set(unknown))
         if unknown:
-            errors["enabled_modules"] = [f"Module inconnu : {', '.join(unknown)}."]
+            errors["enabled_modules"] = [_("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)}]
         elif not_allowed:
-            errors["enabled_modules"] = [f"Module non prévu par l'offre : {', '.join(not_allowed)}."]
+            errors["enabled_modules"] = [
+                _("Module non prévu par l'offre : %(modules)s.") % {"modules": ", ".join(not_allowed)}
+            ]
     domains = [primary_domain_for(data.slug), *data.extra_domains]
     for domain in data.extra_domains:
         check("extra_domains", validate_hostname, domain)
     if len(set(domains)) != len(domains):
-        errors.setdefault("extra_domains", []).append("Un même domaine est indiqué deux fois.")
+        errors.setdefault("extra_domains", []).append(_("Un même domaine est indiqué deux fois."))
     taken = sorted(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
     if taken:
-        errors.setdefault("extra_domains", []).append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+        errors.setdefault("extra_domains", []).append(
+            _("Domaine déjà utilisé : %(domains)s.") % {"domains": ", ".join(taken)}
+        )
     check("primary_colour", validate_colour, data.primary_colour)
     try:
         validate_email(data.admin_email)
     except ValidationError:
-        errors["admin_email"] = ["Adresse e-mail de l'administrateur invalide."]
+        errors["admin_email"] = [_("Adresse e-mail de l'administrateur invalide.")]
     if data.logo is not None:
         check("logo", logo_check, data.logo)
     return errors
@@ -112,7 +122,7 @@ def organisation_create(*, actor, data: OrganisationInput) -> Organisation:
     administrator, all in one transaction: on any failure nothing is left behind."""
     errors = _collect_errors(data)
     if errors:
-        raise DomainError("L'organisation n'a pas été créée : corrigez les champs signalés.", errors=errors)
+        raise DomainError(_("L'organisation n'a pas été créée : corrigez les champs signalés."), errors=errors)
     enabled = list(data.allowed_modules) if data.enabled_modules is None else list(data.enabled_modules)
     stored_logo: list[str] = []
     try:
@@ -158,8 +168,8 @@ def organisation_create(*, actor, data: OrganisationInput) -> Organisation:
                 organisation.logo.storage.delete(stored_logo[0])
         if isinstance(exc, IntegrityError):  # another operator took the slug or a domain meanwhile
             raise DomainError(
-                "L'organisation n'a pas été créée : identifiant ou domaine pris entre-temps.",
-                errors={"slug": ["Cet identifiant ou l'un des domaines vient d'être utilisé."]},
+                _("L'organisation n'a pas été créée : identifiant ou domaine pris entre-temps."),
+                errors={"slug": [_("Cet identifiant ou l'un des domaines vient d'être utilisé.")]},
             ) from exc
         raise
     return organisation
@@ -171,23 +181,23 @@ _TRANSITIONS = {
     "archive": ({OrganisationStatus.ACTIVE, OrganisationStatus.SUSPENDED}, OrganisationStatus.ARCHIVED),
 }
 _TRANSITION_REFUSALS = {
-    "suspend": "Seule une organisation active peut être suspendue.",
-    "resume": "Seule une organisation suspendue peut être réactivée.",
-    "archive": "Cette organisation est déjà archivée.",
+    "suspend": gettext_lazy("Seule une organisation active peut être suspendue."),
+    "resume": gettext_lazy("Seule une organisation suspendue peut être réactivée."),
+    "archive": gettext_lazy("Cette organisation est déjà archivée."),
 }
 
 
 def organisation_change_status(*, actor, organisation: Organisation, transition: str) -> Organisation:
     """Suspend, resume or archive an organisation (its schema and data are kept)."""
     if transition not in _TRANSITIONS:
-        raise DomainError(f"Action inconnue : {transition}.")
+        raise DomainError(_("Action inconnue : %(transition)s.") % {"transition": transition})
     allowed_from, target = _TRANSITIONS[transition]
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if organisation.schema_name == get_public_schema_name():
-            raise Conflict("La plateforme elle-même ne peut pas changer de statut.")
+            raise Conflict(_("La plateforme elle-même ne peut pas changer de statut."))
         if organisation.status not in allowed_from:
-            raise Conflict(_TRANSITION_REFUSALS[transition])
+            raise Conflict(str(_TRANSITION_REFUSALS[transition]))
         before = organisation.status
         organisation.status = target
         organisation.save(update_fields=["status"])
@@ -204,12 +214,13 @@ def organisation_change_status(*, actor, organisation: Organisation, transition:
 def organisation_module_set(*, actor, organisation: Organisation, key: str, enabled: bool) -> Organisation:
     """Switch one module on or off for an organisation; its data is kept either way."""
     if key not in registry:
-        raise DomainError(f"Module inconnu : {key}.", code="unknown_module")
+        raise DomainError(_("Module inconnu : %(modules)s.") % {"modules": key}, code="unknown_module")
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if key not in organisation.allowed_modules:
             raise DomainError(
-                f"Le module « {registry.get(key).label} » n'est pas prévu par votre offre.", code="module_not_allowed"
+                _("Le module « %(module)s » n'est pas prévu par votre offre.") % {"module": registry.get(key).label},
+                code="module_not_allowed",
             )
         before = list(organisation.enabled_modules)
         modules = set(before) | {key} if enabled else set(before) - {key}
@@ -230,7 +241,7 @@ def organisation_plan_set(*, actor, organisation: Organisation, allowed_modules:
     (its data is kept), a module joining it stays off until the organisation switches it on."""
     unknown = sorted(set(allowed_modules) - set(registry.keys()))
     if unknown:
-        message = f"Module inconnu : {', '.join(unknown)}."
+        message = _("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)}
         raise DomainError(message, errors={"allowed_modules": [message]})
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -253,7 +264,7 @@ def platform_ensure(*, operator_email: str | None = None, operator_password: str
     from core.accounts.models import User
 
     with transaction.atomic():
-        platform, _ = Organisation.objects.get_or_create(
+        platform, _created = Organisation.objects.get_or_create(
             schema_name=get_public_schema_name(),
             defaults={
                 "name": "Adhera",

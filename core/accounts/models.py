@@ -5,16 +5,17 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffRole(models.TextChoices):
     """Roles of the organisation's own staff; member contacts have none."""
 
-    ADMIN = "admin", "Administrateur de l'organisation"
-    JURIST = "jurist", "Juriste"
-    ADVISOR = "advisor", "Conseiller"
-    PLANNER = "planner", "Planificateur"
-    ACCOUNTANT = "accountant", "Comptable"
+    ADMIN = "admin", _("Administrateur de l'organisation")
+    JURIST = "jurist", _("Juriste")
+    ADVISOR = "advisor", _("Conseiller")
+    PLANNER = "planner", _("Planificateur")
+    ACCOUNTANT = "accountant", _("Comptable")
 
 
 class UserManager(BaseUserManager):
@@ -32,12 +33,12 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("adresse e-mail", unique=True)
-    full_name = models.CharField("nom complet", max_length=200, blank=True)
-    staff_role = models.CharField("rôle", max_length=20, choices=StaffRole.choices, blank=True)
-    is_active = models.BooleanField("actif", default=True)
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=200, blank=True)
+    staff_role = models.CharField(_("rôle"), max_length=20, choices=StaffRole.choices, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
     # In the public schema: a platform operator. Unused in organisation schemas.
-    is_staff = models.BooleanField("opérateur de la plateforme", default=False)
+    is_staff = models.BooleanField(_("opérateur de la plateforme"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -47,7 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
-        verbose_name = "utilisateur"
+        verbose_name = _("utilisateur")
         ordering = ["email"]
 
     def __str__(self) -> str:

@@ -8,6 +8,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit.services import audit_record
 from core.errors import DomainError
@@ -29,7 +31,9 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
     """
     email = User.objects.normalize_email(email).lower()
     if staff_role and staff_role not in StaffRole.values:
-        raise DomainError(f"Rôle inconnu : {staff_role}.", errors={"staff_role": ["Rôle inconnu."]})
+        raise DomainError(
+            _("Rôle inconnu : %(role)s.") % {"role": staff_role}, errors={"staff_role": [_("Rôle inconnu.")]}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         user, created = User.objects.get_or_create(email=email, defaults={"staff_role": staff_role})
@@ -42,7 +46,7 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
         )
         email_queue(
             to=email,
-            subject="Votre accès à l'espace adhérent",
+            subject=_("Votre accès à l'espace adhérent"),
             template="accounts/email/invitation.txt",
             context={"accept_url": accept_url_template.format(token=token), "user": user},
         )
@@ -50,7 +54,7 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
     return invitation
 
 
-INVITATION_INVALID = "Ce lien n'est plus valable. Demandez une nouvelle invitation."
+INVITATION_INVALID = gettext_lazy("Ce lien n'est plus valable. Demandez une nouvelle invitation.")
 
 
 def _usable_invitation(token: str, *, lock: bool = False) -> Invitation | None:
@@ -88,7 +92,7 @@ def user_password_set(*, actor: User | None, user: User, password: str) -> User:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError("Mot de passe refusé.", errors={"password": list(exc.messages)}) from exc
+        raise DomainError(_("Mot de passe refusé."), errors={"password": list(exc.messages)}) from exc
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -99,7 +103,9 @@ def user_password_set(*, actor: User | None, user: User, password: str) -> User:
 def user_create_staff(*, actor: User | None, email: str, staff_role: str, password: str, full_name: str = "") -> User:
     """Create a staff account of the organisation with a password (demo data, scripts)."""
     if staff_role not in StaffRole.values:
-        raise DomainError(f"Rôle inconnu : {staff_role}.", errors={"staff_role": ["Rôle inconnu."]})
+        raise DomainError(
+            _("Rôle inconnu : %(role)s.") % {"role": staff_role}, errors={"staff_role": [_("Rôle inconnu.")]}
+        )
     with transaction.atomic():
         user = User.objects.create_user(email, None, staff_role=staff_role, full_name=full_name)
         user_password_set(actor=actor, user=user, password=password)

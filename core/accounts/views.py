@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -36,6 +37,6 @@ def invitation_accept(request, token: str):
                     form.add_error(field if field in form.fields else None, message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Votre mot de passe est enregistré. Bienvenue !")
+            messages.success(request, _("Votre mot de passe est enregistré. Bienvenue !"))
             return redirect("web:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invited": invitation.user})

@@ -1,6 +1,7 @@
 """AuditEntry: who did what to which object, before and after. Lives in the schema it describes."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -16,7 +17,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "entrée du journal"
+        verbose_name = _("entrée du journal")
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_email or 'system'}"

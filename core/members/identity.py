@@ -3,6 +3,7 @@ or a member number in the format the organisation chose."""
 
 import re
 
+from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret
 
@@ -13,19 +14,22 @@ def siret_clean(value: str) -> str:
     """The SIRET as 14 digits, or a French refusal saying what is wrong."""
     compact = siret.compact(value or "")
     if not compact:
-        raise DomainError("Le SIRET est obligatoire.", errors={"identifier": ["SIRET manquant."]})
+        raise DomainError(_("Le SIRET est obligatoire."), errors={"identifier": [_("SIRET manquant.")]})
     if not compact.isdigit():
-        raise DomainError("Le SIRET ne doit contenir que des chiffres.", errors={"identifier": ["SIRET invalide."]})
+        raise DomainError(
+            _("Le SIRET ne doit contenir que des chiffres."), errors={"identifier": [_("SIRET invalide.")]}
+        )
     if len(compact) != 14:
         raise DomainError(
-            f"Le SIRET doit compter 14 chiffres ({len(compact)} saisis).", errors={"identifier": ["SIRET invalide."]}
+            _("Le SIRET doit compter 14 chiffres (%(count)d saisis).") % {"count": len(compact)},
+            errors={"identifier": [_("SIRET invalide.")]},
         )
     try:
         return siret.validate(compact)
     except StdnumError as exc:
         raise DomainError(
-            "Ce SIRET n'existe pas : vérifiez les chiffres saisis (clé de contrôle incorrecte).",
-            errors={"identifier": ["SIRET invalide."]},
+            _("Ce SIRET n'existe pas : vérifiez les chiffres saisis (clé de contrôle incorrecte)."),
+            errors={"identifier": [_("SIRET invalide.")]},
         ) from exc
 
 
@@ -34,7 +38,7 @@ def member_number_clean(value: str, pattern: str) -> str:
     value = (value or "").strip()
     if not re.fullmatch(pattern, value):
         raise DomainError(
-            "Ce numéro d'adhérent n'a pas le format attendu par votre organisation.",
-            errors={"identifier": ["Numéro d'adhérent invalide."]},
+            _("Ce numéro d'adhérent n'a pas le format attendu par votre organisation."),
+            errors={"identifier": [_("Numéro d'adhérent invalide.")]},
         )
     return value

@@ -2,26 +2,27 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class MembershipStatus(models.TextChoices):
-    MEMBER = "member", "Adhérent"
-    PROSPECT = "prospect", "Non adhérent"
-    FORMER = "former", "Ancien adhérent"
+    MEMBER = "member", _("Adhérent")
+    PROSPECT = "prospect", _("Non adhérent")
+    FORMER = "former", _("Ancien adhérent")
 
 
 class Member(models.Model):
-    name = models.CharField("raison sociale", max_length=200)
-    siret = models.CharField("SIRET", max_length=14, blank=True)
-    member_number = models.CharField("numéro d'adhérent", max_length=40, blank=True)
+    name = models.CharField(_("raison sociale"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    member_number = models.CharField(_("numéro d'adhérent"), max_length=40, blank=True)
     status = models.CharField(
-        "statut", max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.MEMBER
+        _("statut"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.MEMBER
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "adhérent"
+        verbose_name = _("adhérent")
         constraints = [
             models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="member_siret_unique"),
             models.UniqueConstraint(

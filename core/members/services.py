@@ -1,6 +1,7 @@
 """Writes on members."""
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
 from core.audit.services import audit_record
 from core.errors import DomainError
@@ -13,9 +14,11 @@ def member_create(*, actor, name: str, identifier: str, status: str = Membership
     """Register a member, identified the way the current organisation chose (SIRET or number)."""
     organisation = connection.tenant
     if not name.strip():
-        raise DomainError("La raison sociale est obligatoire.", errors={"name": ["Champ obligatoire."]})
+        raise DomainError(_("La raison sociale est obligatoire."), errors={"name": [_("Champ obligatoire.")]})
     if status not in MembershipStatus.values:
-        raise DomainError(f"Statut inconnu : {status}.", errors={"status": ["Statut inconnu."]})
+        raise DomainError(
+            _("Statut inconnu : %(status)s.") % {"status": status}, errors={"status": [_("Statut inconnu.")]}
+        )
     if organisation.identity_scheme == "siret":
         fields = {"siret": siret_clean(identifier)}
     else:
@@ -26,6 +29,6 @@ def member_create(*, actor, name: str, identifier: str, status: str = Membership
             audit_record(actor=actor, action="member.create", target=member, after={"name": member.name, **fields})
     except IntegrityError as exc:
         raise DomainError(
-            "Un adhérent porte déjà cet identifiant.", errors={"identifier": ["Identifiant déjà utilisé."]}
+            _("Un adhérent porte déjà cet identifiant."), errors={"identifier": [_("Identifiant déjà utilisé.")]}
         ) from exc
     return member

@@ -1,6 +1,7 @@
 """Answer 404 for every page and API route of a module the organisation has not switched on."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .registry import registry
 
@@ -19,5 +20,5 @@ class ModuleGateMiddleware:
             return None
         organisation = getattr(request, "tenant", None)
         if organisation is None or not organisation.module_enabled(key):
-            raise Http404("Module non activé.")
+            raise Http404(_("Module non activé."))
         return None

@@ -2,6 +2,7 @@
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ModuleSettings(models.Model):
@@ -10,7 +11,7 @@ class ModuleSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "réglages d'un module"
+        verbose_name = _("réglages d'un module")
 
     def __str__(self) -> str:
         return self.key

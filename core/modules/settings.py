@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from core.audit.services import audit_record
 from core.errors import DomainError
@@ -25,10 +26,10 @@ def module_settings_save(*, actor, key: str, values: dict) -> dict:
     """Validate `values` with the module's settings form and store them."""
     form_class = module_settings_form_class(key)
     if form_class is None:
-        raise DomainError("Ce module n'a pas de réglages.")
+        raise DomainError(_("Ce module n'a pas de réglages."))
     form = form_class(data=values)
     if not form.is_valid():
-        raise DomainError("Réglages invalides.", errors={name: list(errs) for name, errs in form.errors.items()})
+        raise DomainError(_("Réglages invalides."), errors={name: list(errs) for name, errs in form.errors.items()})
     with transaction.atomic():
         before = module_settings_get(key)
         ModuleSettings.objects.update_or_create(key=key, defaults={"values": form.cleaned_data})

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -51,7 +52,10 @@ def module_toggle(request, key: str):
         # The row is swapped in place, and the menu out of band so the module leaves it at once.
         return render(request, "modules/_toggle_response.html", {"row": row})
     label = row["spec"].label
-    messages.success(request, f"Module « {label} » {'activé' if row['enabled'] else 'désactivé'}.")
+    if row["enabled"]:
+        messages.success(request, _("Module « %(label)s » activé.") % {"label": label})
+    else:
+        messages.success(request, _("Module « %(label)s » désactivé.") % {"label": label})
     return redirect("modules:settings")
 
 
@@ -72,6 +76,6 @@ def module_configure(request, key: str):
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, "Réglages enregistrés.")
+            messages.success(request, _("Réglages enregistrés."))
             return redirect("modules:settings")
     return render(request, "modules/configure.html", {"form": form, "spec": registry.get(key)})

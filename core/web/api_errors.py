@@ -1,5 +1,6 @@
 """API errors as one structured shape: {"code", "message", "errors"}, messages in French."""
 
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,8 +18,8 @@ def exception_handler(exc, context):
     if isinstance(detail, dict) and "detail" in detail:
         body = {"code": getattr(detail["detail"], "code", "error"), "message": str(detail["detail"]), "errors": {}}
     else:
-        body = {"code": "invalid", "message": "Données invalides.", "errors": detail}
+        body = {"code": "invalid", "message": _("Données invalides."), "errors": detail}
     if response.status_code == status.HTTP_404_NOT_FOUND:
-        body = {"code": "not_found", "message": "Introuvable.", "errors": {}}
+        body = {"code": "not_found", "message": _("Introuvable."), "errors": {}}
     response.data = body
     return response

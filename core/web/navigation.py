@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.modules.registry import registry
 
@@ -28,5 +29,5 @@ def menu_links(request) -> list[MenuLink]:
             links.append(MenuLink(entry.label, url, request.path.startswith(url)))
     if user.has_perm("modules.manage_modules"):
         url = reverse("modules:settings")
-        links.append(MenuLink("Modules", url, request.path.startswith(url)))
+        links.append(MenuLink(_("Modules"), url, request.path.startswith(url)))
     return links

@@ -1,12 +1,13 @@
 """Registers the billing module with the core registry."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "modules.billing"
     label = "billing"
-    verbose_name = "Cotisations et factures"
+    verbose_name = _("Cotisations et factures")
 
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
@@ -14,10 +15,10 @@ class BillingConfig(AppConfig):
         registry.register(
             ModuleSpec(
                 key="billing",
-                label="Cotisations et factures",
-                description="Déclaration annuelle, factures, paiement en ligne et solde.",
+                label=_("Cotisations et factures"),
+                description=_("Déclaration annuelle, factures, paiement en ligne et solde."),
                 urls="modules.billing.urls",
                 api_urls="modules.billing.api.urls",
-                menu=(MenuEntry("Factures", "billing:home"),),
+                menu=(MenuEntry(_("Factures"), "billing:home"),),
             )
         )

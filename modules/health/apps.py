@@ -1,12 +1,13 @@
 """Registers the health module with the core registry."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HealthConfig(AppConfig):
     name = "modules.health"
     label = "health"
-    verbose_name = "Santé au travail"
+    verbose_name = _("Santé au travail")
 
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
@@ -14,10 +15,10 @@ class HealthConfig(AppConfig):
         registry.register(
             ModuleSpec(
                 key="health",
-                label="Santé au travail",
-                description="Salariés, visites médicales, convocations et attestations.",
+                label=_("Santé au travail"),
+                description=_("Salariés, visites médicales, convocations et attestations."),
                 urls="modules.health.urls",
                 api_urls="modules.health.api.urls",
-                menu=(MenuEntry("Santé au travail", "health:home"),),
+                menu=(MenuEntry(_("Santé au travail"), "health:home"),),
             )
         )

@@ -1,12 +1,13 @@
 """Registers the purchasing module with the core registry."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PurchasingConfig(AppConfig):
     name = "modules.purchasing"
     label = "purchasing"
-    verbose_name = "Achats"
+    verbose_name = _("Achats")
 
     def ready(self) -> None:
         from core.modules.registry import MenuEntry, ModuleSpec, registry
@@ -14,10 +15,10 @@ class PurchasingConfig(AppConfig):
         registry.register(
             ModuleSpec(
                 key="purchasing",
-                label="Achats",
-                description="Fournisseurs référencés, codes de réduction et audits d'économies.",
+                label=_("Achats"),
+                description=_("Fournisseurs référencés, codes de réduction et audits d'économies."),
                 urls="modules.purchasing.urls",
                 api_urls="modules.purchasing.api.urls",
-                menu=(MenuEntry("Achats", "purchasing:home"),),
+                menu=(MenuEntry(_("Achats"), "purchasing:home"),),
             )
         )

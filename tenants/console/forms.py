@@ -1,6 +1,7 @@
 """The onboarding form of the operator console."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.modules.registry import registry
 
@@ -9,42 +10,45 @@ from ..services import OrganisationInput
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(label="Nom de l'organisation", max_length=200)
+    name = forms.CharField(label=_("Nom de l'organisation"), max_length=200)
     slug = forms.CharField(
-        label="Identifiant (sous-domaine)",
+        label=_("Identifiant (sous-domaine)"),
         max_length=40,
-        help_text="Minuscules, chiffres et tirets ; l'espace sera servi sur <identifiant>.<domaine de la plateforme>.",
+        help_text=_(
+            "Minuscules, chiffres et tirets ; l'espace sera servi sur <identifiant>.<domaine de la plateforme>."
+        ),
     )
-    kind = forms.ChoiceField(label="Type", choices=OrganisationKind.choices)
-    identity_scheme = forms.ChoiceField(label="Identification des adhérents", choices=IdentityScheme.choices)
+    kind = forms.ChoiceField(label=_("Type"), choices=OrganisationKind.choices)
+    identity_scheme = forms.ChoiceField(label=_("Identification des adhérents"), choices=IdentityScheme.choices)
     member_number_pattern = forms.CharField(
-        label="Format du numéro d'adhérent",
+        label=_("Format du numéro d'adhérent"),
         required=False,
-        help_text="Expression régulière du numéro complet, par ex. \\d{7} pour 7 chiffres.",
+        help_text=_("Expression régulière du numéro complet, par ex. \\d{7} pour 7 chiffres."),
     )
     login_methods = forms.MultipleChoiceField(
-        label="Modes de connexion autorisés",
+        label=_("Modes de connexion autorisés"),
         choices=LoginMethod.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[LoginMethod.PASSWORD],
     )
     allowed_modules = forms.MultipleChoiceField(
-        label="Modules de l'offre",
+        label=_("Modules de l'offre"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Ils sont activés à la création ; l'administrateur de l'organisation pourra les désactiver.",
+        help_text=_("Ils sont activés à la création ; l'administrateur de l'organisation pourra les désactiver."),
     )
     extra_domains = forms.CharField(
-        label="Domaines supplémentaires",
+        label=_("Domaines supplémentaires"),
         required=False,
-        help_text="Séparés par des virgules, par ex. adherents.mon-syndicat.fr.",
+        help_text=_("Séparés par des virgules, par ex. adherents.mon-syndicat.fr."),
     )
     primary_colour = forms.CharField(
-        label="Couleur principale", initial="#1f4e79", widget=forms.TextInput(attrs={"type": "color"})
+        label=_("Couleur principale"), initial="#1f4e79", widget=forms.TextInput(attrs={"type": "color"})
     )
-    logo = forms.FileField(label="Logo (PNG, JPEG ou WebP, 1 Mo au plus)", required=False)
+    logo = forms.FileField(label=_("Logo (PNG, JPEG ou WebP, 1 Mo au plus)"), required=False)
     admin_email = forms.EmailField(
-        label="E-mail du premier administrateur", help_text="Il recevra une invitation pour choisir son mot de passe."
+        label=_("E-mail du premier administrateur"),
+        help_text=_("Il recevra une invitation pour choisir son mot de passe."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -70,11 +74,13 @@ class OrganisationForm(forms.Form):
 
 class PlanForm(forms.Form):
     allowed_modules = forms.MultipleChoiceField(
-        label="Modules de l'offre",
+        label=_("Modules de l'offre"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Un module retiré est désactivé (ses données sont conservées) ; "
-        "un module ajouté reste désactivé jusqu'à ce que l'organisation l'active.",
+        help_text=_(
+            "Un module retiré est désactivé (ses données sont conservées) ; "
+            "un module ajouté reste désactivé jusqu'à ce que l'organisation l'active."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -12,7 +14,11 @@ from ..selectors import organisation_get, organisation_list
 from ..services import organisation_change_status, organisation_create, organisation_plan_set, organisation_url
 from .forms import OrganisationForm, PlanForm
 
-TRANSITION_MESSAGES = {"suspend": "suspendue", "resume": "réactivée", "archive": "archivée"}
+TRANSITION_MESSAGES = {
+    "suspend": gettext_lazy("« %(name)s » est suspendue."),
+    "resume": gettext_lazy("« %(name)s » est réactivée."),
+    "archive": gettext_lazy("« %(name)s » est archivée."),
+}
 
 
 def _require_operator(request) -> None:
@@ -41,8 +47,12 @@ def organisation_new(request):
         else:
             messages.success(
                 request,
-                f"« {organisation.name} » est en ligne sur {organisation_url(organisation)} ; "
-                f"invitation envoyée à {form.cleaned_data['admin_email']}.",
+                _("« %(name)s » est en ligne sur %(url)s ; invitation envoyée à %(email)s.")
+                % {
+                    "name": organisation.name,
+                    "url": organisation_url(organisation),
+                    "email": form.cleaned_data["admin_email"],
+                },
             )
             return redirect("console:home")
     return render(request, "tenants/console/new.html", {"form": form})
@@ -61,7 +71,7 @@ def organisation_plan(request, slug: str):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Offre de « {organisation.name} » mise à jour.")
+            messages.success(request, _("Offre de « %(name)s » mise à jour.") % {"name": organisation.name})
             return redirect("console:home")
     return render(request, "tenants/console/plan.html", {"form": form, "organisation": organisation})
 
@@ -76,5 +86,8 @@ def organisation_status(request, slug: str, transition: str):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"« {organisation.name} » est {TRANSITION_MESSAGES[transition]}.")
+        messages.success(
+            request,
+            TRANSITION_MESSAGES[transition] % {"name": organisation.name},
+        )
     return redirect("console:home")

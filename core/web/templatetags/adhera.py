@@ -10,5 +10,5 @@ register = template.Library()
 @register.filter
 def module_labels(keys) -> str:
     """French labels of module keys, in registry order ("—" for none)."""
-    labels = [spec.label for spec in registry.enabled(keys or [])]
+    labels = [str(spec.label) for spec in registry.enabled(keys or [])]
     return ", ".join(labels) or "—"

@@ -2,6 +2,8 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from tenants.models import IdentityScheme, LoginMethod, OrganisationKind
@@ -13,38 +15,49 @@ def _csv(value: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Crée une organisation (schéma cloné du modèle) et invite son premier administrateur."
+    help = gettext_lazy("Crée une organisation (schéma cloné du modèle) et invite son premier administrateur.")
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse cannot format a lazy string: render the description in the active language.
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.description = str(self.help)
+        return parser
 
     def add_arguments(self, parser):
-        parser.add_argument("--name", required=True, help="Nom affiché de l'organisation.")
-        parser.add_argument("--slug", required=True, help="Identifiant et sous-domaine (minuscules, chiffres, tirets).")
-        parser.add_argument("--kind", required=True, help=f"Type : {', '.join(OrganisationKind.values)}.")
+        parser.add_argument("--name", required=True, help=_("Nom affiché de l'organisation."))
+        parser.add_argument(
+            "--slug", required=True, help=_("Identifiant et sous-domaine (minuscules, chiffres, tirets).")
+        )
+        parser.add_argument(
+            "--kind", required=True, help=_("Type : %(kinds)s.") % {"kinds": ", ".join(OrganisationKind.values)}
+        )
         parser.add_argument(
             "--identity",
             required=True,
             dest="identity_scheme",
-            help=f"Identification des adhérents : {', '.join(IdentityScheme.values)}.",
+            help=_("Identification des adhérents : %(schemes)s.") % {"schemes": ", ".join(IdentityScheme.values)},
         )
         parser.add_argument(
             "--member-number-pattern",
             default="",
-            help="Format du numéro d'adhérent (expression régulière, par ex. \\d{7}).",
+            help=_("Format du numéro d'adhérent (expression régulière, par ex. \\d{7})."),
         )
         parser.add_argument(
             "--login-methods",
             default=LoginMethod.PASSWORD,
-            help=f"Modes de connexion séparés par des virgules : {', '.join(LoginMethod.values)}.",
+            help=_("Modes de connexion séparés par des virgules : %(methods)s.")
+            % {"methods": ", ".join(LoginMethod.values)},
         )
-        parser.add_argument("--modules", default="", help="Modules prévus par l'offre, séparés par des virgules.")
+        parser.add_argument("--modules", default="", help=_("Modules prévus par l'offre, séparés par des virgules."))
         parser.add_argument(
-            "--enabled-modules", default=None, help="Modules activés au départ (par défaut : tous ceux de l'offre)."
+            "--enabled-modules", default=None, help=_("Modules activés au départ (par défaut : tous ceux de l'offre).")
         )
         parser.add_argument(
-            "--domain", action="append", default=[], dest="extra_domains", help="Domaine supplémentaire (répétable)."
+            "--domain", action="append", default=[], dest="extra_domains", help=_("Domaine supplémentaire (répétable).")
         )
-        parser.add_argument("--colour", default="#1f4e79", help="Couleur principale, #RRVVBB.")
-        parser.add_argument("--logo", default=None, help="Chemin d'un logo PNG, JPEG ou WebP.")
-        parser.add_argument("--admin-email", required=True, help="E-mail du premier administrateur (invité).")
+        parser.add_argument("--colour", default="#1f4e79", help=_("Couleur principale, #RRVVBB."))
+        parser.add_argument("--logo", default=None, help=_("Chemin d'un logo PNG, JPEG ou WebP."))
+        parser.add_argument("--admin-email", required=True, help=_("E-mail du premier administrateur (invité)."))
 
     def handle(self, *args, **options):
         logo = None
@@ -53,7 +66,7 @@ class Command(BaseCommand):
                 with open(options["logo"], "rb") as handle:
                     logo = SimpleUploadedFile(options["logo"].rsplit("/", 1)[-1], handle.read())
             except OSError as exc:
-                raise CommandError(f"Logo illisible : {exc}") from exc
+                raise CommandError(_("Logo illisible : %(error)s") % {"error": exc}) from exc
         data = OrganisationInput(
             name=options["name"],
             slug=options["slug"],
@@ -72,12 +85,14 @@ class Command(BaseCommand):
             organisation = organisation_create(actor=None, data=data)
         except DomainError as error:
             lines = [error.message] + [
-                f"  {field} : {message}" for field, messages in error.errors.items() for message in messages
+                "  " + _("%(field)s : %(message)s") % {"field": field, "message": message}
+                for field, messages in error.errors.items()
+                for message in messages
             ]
             raise CommandError("\n".join(lines)) from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Organisation « {organisation.name} » créée : {organisation_url(organisation)} "
-                f"(invitation envoyée à {data.admin_email})."
+                _("Organisation « %(name)s » créée : %(url)s (invitation envoyée à %(email)s).")
+                % {"name": organisation.name, "url": organisation_url(organisation), "email": data.admin_email}
             )
         )

@@ -1,18 +1,30 @@
 """Report which organisations' schemas are migrated for the running code; exit 1 if any lags."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenants.schema_versions import schema_versions_record
 
 
 class Command(BaseCommand):
-    help = "Liste les schémas à jour et en retard de migration."
+    help = gettext_lazy("Liste les schémas à jour et en retard de migration.")
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse cannot format a lazy string: render the description in the active language.
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.description = str(self.help)
+        return parser
 
     def handle(self, *args, **options):
         report = schema_versions_record()
         for schema, up_to_date in sorted(report.items()):
-            self.stdout.write(f"{'à jour   ' if up_to_date else 'EN RETARD'} {schema}")
+            label = _("à jour") if up_to_date else _("EN RETARD")
+            self.stdout.write(f"{label:<9} {schema}")
         behind = sorted(schema for schema, up_to_date in report.items() if not up_to_date)
         if behind:
-            raise CommandError(f"{len(behind)} schéma(s) en retard : {', '.join(behind)}. Lancez migrate_schemas.")
-        self.stdout.write(self.style.SUCCESS(f"{len(report)} schéma(s), tous à jour."))
+            raise CommandError(
+                _("%(count)s schéma(s) en retard : %(schemas)s. Lancez migrate_schemas.")
+                % {"count": len(behind), "schemas": ", ".join(behind)}
+            )
+        self.stdout.write(self.style.SUCCESS(_("%(count)s schéma(s), tous à jour.") % {"count": len(report)}))
