@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.web.forms import form_show_refusal
 
 from . import services
 from .forms import EmailAuthenticationForm, PasswordChoiceForm
@@ -32,9 +33,7 @@ def invitation_accept(request, token: str):
         try:
             user = services.invitation_accept(token=token, password=form.cleaned_data["password"])
         except DomainError as error:
-            for field, errors in error.errors.items() or [("__all__", [error.message])]:
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_show_refusal(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Votre mot de passe est enregistré. Bienvenue !"))

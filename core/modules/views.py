@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.web.forms import form_show_refusal
 from tenants.services import organisation_module_set
 
 from .registry import registry
@@ -18,6 +19,13 @@ from .settings import module_settings_form_class, module_settings_get, module_se
 def _require_admin(request) -> None:
     if not request.user.has_perm("modules.manage_modules"):
         raise PermissionDenied
+
+
+def _planned_spec(request, key: str):
+    """The spec of a module in the organisation's plan; 404 for any other key."""
+    if key not in request.tenant.allowed_modules or key not in registry:
+        raise Http404
+    return registry.get(key)
 
 
 def _rows(organisation) -> list[dict]:
@@ -38,8 +46,7 @@ def module_settings_page(request):
 @require_POST
 def module_toggle(request, key: str):
     _require_admin(request)
-    if key not in request.tenant.allowed_modules or key not in registry:
-        raise Http404
+    spec = _planned_spec(request, key)
     enabled = request.POST.get("enabled") == "1"
     try:
         request.tenant = organisation_module_set(
@@ -47,23 +54,21 @@ def module_toggle(request, key: str):
         )
     except DomainError as error:
         messages.error(request, error.message)
-    row = {"spec": registry.get(key), "enabled": request.tenant.module_enabled(key)}
+    else:
+        if not request.htmx:  # with htmx the swapped row says it
+            done = _("Module « %(label)s » activé.") if enabled else _("Module « %(label)s » désactivé.")
+            messages.success(request, done % {"label": spec.label})
     if request.htmx:
         # The row is swapped in place, and the menu out of band so the module leaves it at once.
+        row = {"spec": spec, "enabled": request.tenant.module_enabled(key)}
         return render(request, "modules/_toggle_response.html", {"row": row})
-    label = row["spec"].label
-    if row["enabled"]:
-        messages.success(request, _("Module « %(label)s » activé.") % {"label": label})
-    else:
-        messages.success(request, _("Module « %(label)s » désactivé.") % {"label": label})
     return redirect("modules:settings")
 
 
 @login_required
 def module_configure(request, key: str):
     _require_admin(request)
-    if key not in request.tenant.allowed_modules or key not in registry:
-        raise Http404
+    spec = _planned_spec(request, key)
     form_class = module_settings_form_class(key)
     if form_class is None:
         raise Http404
@@ -72,10 +77,8 @@ def module_configure(request, key: str):
         try:
             module_settings_save(actor=request.user, key=key, values=request.POST.dict())
         except DomainError as error:
-            for field, errors in error.errors.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_show_refusal(form, error)
         else:
             messages.success(request, _("Réglages enregistrés."))
             return redirect("modules:settings")
-    return render(request, "modules/configure.html", {"form": form, "spec": registry.get(key)})
+    return render(request, "modules/configure.html", {"form": form, "spec": spec})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.web.forms import form_show_refusal
 
 from ..selectors import organisation_get, organisation_list
 from ..services import organisation_change_status, organisation_create, organisation_plan_set, organisation_url
@@ -40,10 +41,7 @@ def organisation_new(request):
         try:
             organisation = organisation_create(actor=request.user, data=form.to_input())
         except DomainError as error:
-            form.add_error(None, error.message)
-            for field, errors in error.errors.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_show_refusal(form, error, summary=True)
         else:
             messages.success(
                 request,
