@@ -53,6 +53,12 @@ def primary_domain_for(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
+def _unknown_modules_message(keys) -> str | None:
+    """The French refusal for module keys the registry does not know, or None when all are known."""
+    unknown = sorted(set(keys) - set(registry.keys()))
+    return _("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)} if unknown else None
+
+
 def _collect_errors(data: OrganisationInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
@@ -85,14 +91,12 @@ def _collect_errors(data: OrganisationInput) -> dict[str, list[str]]:
         errors["login_methods"] = [
             _("Mode de connexion inconnu : %(methods)s.") % {"methods": ", ".join(unknown_methods)}
         ]
-    unknown = sorted(set(data.allowed_modules) - set(registry.keys()))
-    if unknown:
-        errors["allowed_modules"] = [_("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)}]
+    if unknown_allowed := _unknown_modules_message(data.allowed_modules):
+        errors["allowed_modules"] = [unknown_allowed]
     if data.enabled_modules is not None:
-        unknown = sorted(set(data.enabled_modules) - set(registry.keys()))
-        not_allowed = sorted(set(data.enabled_modules) - set(data.allowed_modules) - set(unknown))
-        if unknown:
-            errors["enabled_modules"] = [_("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)}]
+        not_allowed = sorted(set(data.enabled_modules) - set(data.allowed_modules))
+        if unknown_enabled := _unknown_modules_message(data.enabled_modules):
+            errors["enabled_modules"] = [unknown_enabled]
         elif not_allowed:
             errors["enabled_modules"] = [
                 _("Module non prévu par l'offre : %(modules)s.") % {"modules": ", ".join(not_allowed)}
@@ -213,8 +217,8 @@ def organisation_change_status(*, actor, organisation: Organisation, transition:
 
 def organisation_module_set(*, actor, organisation: Organisation, key: str, enabled: bool) -> Organisation:
     """Switch one module on or off for an organisation; its data is kept either way."""
-    if key not in registry:
-        raise DomainError(_("Module inconnu : %(modules)s.") % {"modules": key}, code="unknown_module")
+    if unknown := _unknown_modules_message([key]):
+        raise DomainError(unknown, code="unknown_module")
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if key not in organisation.allowed_modules:
@@ -239,10 +243,8 @@ def organisation_module_set(*, actor, organisation: Organisation, key: str, enab
 def organisation_plan_set(*, actor, organisation: Organisation, allowed_modules: list[str]) -> Organisation:
     """Change which modules an organisation may use; a module leaving the plan is switched off
     (its data is kept), a module joining it stays off until the organisation switches it on."""
-    unknown = sorted(set(allowed_modules) - set(registry.keys()))
-    if unknown:
-        message = _("Module inconnu : %(modules)s.") % {"modules": ", ".join(unknown)}
-        raise DomainError(message, errors={"allowed_modules": [message]})
+    if unknown := _unknown_modules_message(allowed_modules):
+        raise DomainError(unknown, errors={"allowed_modules": [unknown]})
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         before = {"allowed": organisation.allowed_modules, "enabled": organisation.enabled_modules}
