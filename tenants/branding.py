@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 LOGO_MAX_BYTES = 1_048_576
-LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}  # Pillow's format → stored extension
+LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}  # stored extension → served type
 
 
 def logo_check(upload) -> None:

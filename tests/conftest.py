@@ -77,7 +77,7 @@ def organisations(django_db_setup, django_db_blocker, mail_sink) -> dict[str, Or
 
 @pytest.fixture
 def alpha(organisations, db) -> Organisation:
-    """Alpha, reset to its initial modules and status for the test (rolled back after it)."""
+    """Alpha, fresh from the database; whatever a test changes is rolled back after it."""
     organisation = Organisation.objects.get(slug="alpha")
     return organisation
 

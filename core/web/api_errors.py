@@ -8,6 +8,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import DomainError
 
 
+def not_found_body() -> dict:
+    """The one body of every API 404: absent and not-yours say the same."""
+    return {"code": "not_found", "message": _("Introuvable."), "errors": {}}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "message": exc.message, "errors": exc.errors}, status=exc.status)
@@ -20,6 +25,6 @@ def exception_handler(exc, context):
     else:
         body = {"code": "invalid", "message": _("Données invalides."), "errors": detail}
     if response.status_code == status.HTTP_404_NOT_FOUND:
-        body = {"code": "not_found", "message": _("Introuvable."), "errors": {}}
+        body = not_found_body()
     response.data = body
     return response

@@ -1,10 +1,13 @@
 """Home page of the member space and the branded error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 
 from core.modules.registry import registry
+from tenants.branding import LOGO_CONTENT_TYPES
+
+from .api_errors import not_found_body
 
 
 @login_required
@@ -13,23 +16,15 @@ def home(request):
     return render(request, "web/home.html", {"modules": modules})
 
 
-NOT_FOUND_BODY = {"code": "not_found", "message": "Introuvable.", "errors": {}}
-
-
 def page_not_found(request, exception=None):
     """Branded page for people, the structured error for API clients."""
     if request.path.startswith("/api/"):
-        return JsonResponse(NOT_FOUND_BODY, status=404)
+        return JsonResponse(not_found_body(), status=404)
     return render(request, "web/404.html", status=404)
-
-
-LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
 def logo(request):
     """The organisation's logo, read from its own storage folder."""
-    from django.http import FileResponse, Http404
-
     organisation = request.tenant
     if not organisation.logo:
         raise Http404
