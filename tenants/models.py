@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -64,6 +65,12 @@ class Organisation(TenantMixin):
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
+        constraints = [
+            # A module can be switched on only if the plan allows it: checked here, once for all writers.
+            models.CheckConstraint(
+                condition=Q(enabled_modules__contained_by=F("allowed_modules")), name="enabled_modules_in_plan"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -73,8 +80,7 @@ class Organisation(TenantMixin):
         return self.status == OrganisationStatus.ACTIVE
 
     def module_enabled(self, key: str) -> bool:
-        """Switched on by the organisation, and still in the plan the operators gave it."""
-        return key in self.enabled_modules and key in self.allowed_modules
+        return key in self.enabled_modules
 
 
 class Domain(DomainMixin):

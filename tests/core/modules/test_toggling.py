@@ -107,3 +107,13 @@ def test_scheduled_jobs_follow_the_switch(organisations, alpha, beta):
     # Core jobs reach every active organisation, and the public schema only when asked.
     assert {"alpha", "beta"} <= set(schemas_for_job(None))
     assert "public" not in schemas_for_job(None) and "public" in schemas_for_job(None, "all")
+
+
+def test_database_refuses_a_module_switched_on_outside_the_plan(organisations, beta):
+    """Whatever path writes the row, an enabled module must be in the plan."""
+    from django.db import IntegrityError, transaction
+
+    from tenants.models import Organisation
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.filter(pk=beta.pk).update(enabled_modules=["billing"])
