@@ -24,16 +24,21 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _refuse_unknown_role(staff_role: str) -> None:
+    if staff_role not in StaffRole.values:
+        raise DomainError(
+            _("Rôle inconnu : %(role)s.") % {"role": staff_role}, errors={"staff_role": [_("Rôle inconnu.")]}
+        )
+
+
 def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_template: str) -> Invitation:
     """Create (or reuse) the account for `email` and e-mail it a link to choose a password.
 
     `accept_url_template` contains `{token}`; earlier invitations of the person stop working.
     """
     email = User.objects.normalize_email(email).lower()
-    if staff_role and staff_role not in StaffRole.values:
-        raise DomainError(
-            _("Rôle inconnu : %(role)s.") % {"role": staff_role}, errors={"staff_role": [_("Rôle inconnu.")]}
-        )
+    if staff_role:  # blank: a member contact, not staff
+        _refuse_unknown_role(staff_role)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         user, created = User.objects.get_or_create(email=email, defaults={"staff_role": staff_role})
@@ -102,10 +107,7 @@ def user_password_set(*, actor: User | None, user: User, password: str) -> User:
 
 def user_create_staff(*, actor: User | None, email: str, staff_role: str, password: str, full_name: str = "") -> User:
     """Create a staff account of the organisation with a password (demo data, scripts)."""
-    if staff_role not in StaffRole.values:
-        raise DomainError(
-            _("Rôle inconnu : %(role)s.") % {"role": staff_role}, errors={"staff_role": [_("Rôle inconnu.")]}
-        )
+    _refuse_unknown_role(staff_role)
     with transaction.atomic():
         user = User.objects.create_user(email, None, staff_role=staff_role, full_name=full_name)
         user_password_set(actor=actor, user=user, password=password)

@@ -10,26 +10,24 @@ from stdnum.fr import siret
 from core.errors import DomainError
 
 
+def _invalid_siret(message: str) -> DomainError:
+    return DomainError(message, errors={"identifier": [_("SIRET invalide.")]})
+
+
 def siret_clean(value: str) -> str:
     """The SIRET as 14 digits, or a French refusal saying what is wrong."""
     compact = siret.compact(value or "")
     if not compact:
         raise DomainError(_("Le SIRET est obligatoire."), errors={"identifier": [_("SIRET manquant.")]})
     if not compact.isdigit():
-        raise DomainError(
-            _("Le SIRET ne doit contenir que des chiffres."), errors={"identifier": [_("SIRET invalide.")]}
-        )
+        raise _invalid_siret(_("Le SIRET ne doit contenir que des chiffres."))
     if len(compact) != 14:
-        raise DomainError(
-            _("Le SIRET doit compter 14 chiffres (%(count)d saisis).") % {"count": len(compact)},
-            errors={"identifier": [_("SIRET invalide.")]},
-        )
+        raise _invalid_siret(_("Le SIRET doit compter 14 chiffres (%(count)d saisis).") % {"count": len(compact)})
     try:
         return siret.validate(compact)
     except StdnumError as exc:
-        raise DomainError(
-            _("Ce SIRET n'existe pas : vérifiez les chiffres saisis (clé de contrôle incorrecte)."),
-            errors={"identifier": [_("SIRET invalide.")]},
+        raise _invalid_siret(
+            _("Ce SIRET n'existe pas : vérifiez les chiffres saisis (clé de contrôle incorrecte).")
         ) from exc
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from core.audit.services import audit_record
 from core.errors import DomainError
+from tenants.models import IdentityScheme
 
 from .identity import member_number_clean, siret_clean
 from .models import Member, MembershipStatus
@@ -19,7 +20,7 @@ def member_create(*, actor, name: str, identifier: str, status: str = Membership
         raise DomainError(
             _("Statut inconnu : %(status)s.") % {"status": status}, errors={"status": [_("Statut inconnu.")]}
         )
-    if organisation.identity_scheme == "siret":
+    if organisation.identity_scheme == IdentityScheme.SIRET:
         fields = {"siret": siret_clean(identifier)}
     else:
         fields = {"member_number": member_number_clean(identifier, organisation.member_number_pattern)}
