@@ -165,7 +165,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "fr"
-# French only until an English translation exists (strings are plain French, i18n-ready).
+# French only until a catalogue exists; every string is already marked for translation.
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -3,7 +3,6 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from tenants.models import IdentityScheme, LoginMethod, OrganisationKind
@@ -15,13 +14,7 @@ def _csv(value: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Crée une organisation (schéma cloné du modèle) et invite son premier administrateur.")
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        # argparse cannot format a lazy string: render the description in the active language.
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.description = str(self.help)
-        return parser
+    help = "Crée une organisation (schéma cloné du modèle) et invite son premier administrateur."
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True, help=_("Nom affiché de l'organisation."))

@@ -2,19 +2,12 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tenants.schema_versions import schema_versions_record
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Liste les schémas à jour et en retard de migration.")
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        # argparse cannot format a lazy string: render the description in the active language.
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.description = str(self.help)
-        return parser
+    help = "Liste les schémas à jour et en retard de migration."
 
     def handle(self, *args, **options):
         report = schema_versions_record()
