@@ -1,5 +1,7 @@
 """Shared fixtures: the platform, two organisations (alpha, beta) and a real SMTP sink.
 
+Each organisation holds its staff (admin@, jurist@) and the members and people of `tests.world`.
+
 The organisations are created once per test database through the real onboarding service and
 committed, so that worker processes and browser tests can see them; each test then runs in a
 transaction that is rolled back.
@@ -14,8 +16,9 @@ from core.accounts.models import StaffRole, User
 from core.mail.sink import MailSink
 from tenants.models import Organisation
 from tenants.services import OrganisationInput, organisation_create, platform_ensure
+from tests import world
+from tests.world import PASSWORD
 
-PASSWORD = "correct horse battery staple"
 OPERATOR_EMAIL = "operator@adhera.test"
 
 ORGANISATIONS = {
@@ -71,6 +74,7 @@ def organisations(django_db_setup, django_db_blocker, mail_sink) -> dict[str, Or
                     admin.set_password(PASSWORD)
                     admin.save()
                     User.objects.create_user(f"jurist@{slug}.test", PASSWORD, staff_role=StaffRole.JURIST)
+                    world.populate(organisation)
             result[slug] = organisation
         return result
 

@@ -40,6 +40,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # In the public schema: a platform operator. Unused in organisation schemas.
     is_staff = models.BooleanField(_("opérateur de la plateforme"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The account stops working at the start of this day; a reminder goes out on the 20th before.
+    expires_on = models.DateField(_("expire le"), null=True, blank=True)
+    # The member last chosen in "changer d'adhérent" (core.access); no foreign key because this
+    # table also exists in the public schema, where members do not.
+    last_member_id = models.BigIntegerField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -8,6 +8,8 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_email = models.CharField(max_length=254, blank=True)  # kept even if the user is erased
     actor_id = models.BigIntegerField(null=True)
+    # The member the actor was acting for, or the member the change is about (None: organisation-wide).
+    member_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=80, db_index=True)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -6,10 +6,17 @@ from .models import AuditEntry
 
 
 def audit_record(
-    *, actor, action: str, target: models.Model | None = None, before: dict | None = None, after: dict | None = None
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    member=None,
+    before: dict | None = None,
+    after: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry to the current schema's journal."""
+    """Append one entry to the current schema's journal; `member` is who the change concerns."""
     return AuditEntry.objects.create(
+        member_id=getattr(member, "pk", member),
         actor_email=getattr(actor, "email", "") or "",
         actor_id=getattr(actor, "pk", None),
         action=action,

@@ -29,6 +29,15 @@ class Right:
 
 
 @dataclass(frozen=True)
+class NotificationKind:
+    """A kind of e-mail a member's contacts can choose to receive (see core.notifications)."""
+
+    key: str  # "<module>.<event>", e.g. "questions.answered"
+    label: str
+    right: str | None = None  # only contacts holding this right can receive it
+
+
+@dataclass(frozen=True)
 class ScheduledJob:
     """A periodic task run in every organisation that has the module switched on."""
 
@@ -49,6 +58,9 @@ class ModuleSpec:
     scheduled_jobs: tuple[ScheduledJob, ...] = ()
     settings_form: str | None = None  # dotted path of a form class (see core.modules.settings)
     settings_defaults: dict = field(default_factory=dict)
+    notification_kinds: tuple[NotificationKind, ...] = ()
+    # Template of the module's card on a member's record page, rendered with `member` in context.
+    member_card: str | None = None
 
 
 class ModuleRegistry:

@@ -10,7 +10,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Cotisations et factures")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -19,6 +19,11 @@ class BillingConfig(AppConfig):
                 description=_("Déclaration annuelle, factures, paiement en ligne et solde."),
                 urls="modules.billing.urls",
                 api_urls="modules.billing.api.urls",
+                rights=(
+                    Right("billing.view_invoices", _("Consulter les factures et le solde")),
+                    Right("billing.pay_invoices", _("Payer les factures en ligne")),
+                    Right("billing.submit_declaration", _("Remplir la déclaration annuelle")),
+                ),
                 menu=(MenuEntry(_("Factures"), "billing:home"),),
             )
         )

@@ -10,7 +10,7 @@ class HealthConfig(AppConfig):
     verbose_name = _("Santé au travail")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -19,6 +19,11 @@ class HealthConfig(AppConfig):
                 description=_("Salariés, visites médicales, convocations et attestations."),
                 urls="modules.health.urls",
                 api_urls="modules.health.api.urls",
+                rights=(
+                    Right("health.manage_employees", _("Gérer les salariés")),
+                    Right("health.request_visits", _("Demander des visites et recevoir les convocations")),
+                    Right("health.declare_headcount", _("Déclarer l'effectif annuel")),
+                ),
                 menu=(MenuEntry(_("Santé au travail"), "health:home"),),
             )
         )

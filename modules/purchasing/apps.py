@@ -10,7 +10,7 @@ class PurchasingConfig(AppConfig):
     verbose_name = _("Achats")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -19,6 +19,10 @@ class PurchasingConfig(AppConfig):
                 description=_("Fournisseurs référencés, codes de réduction et audits d'économies."),
                 urls="modules.purchasing.urls",
                 api_urls="modules.purchasing.api.urls",
+                rights=(
+                    Right("purchasing.view_discount_codes", _("Voir les fournisseurs et codes de réduction")),
+                    Right("purchasing.request_audit", _("Demander un audit d'économies")),
+                ),
                 menu=(MenuEntry(_("Achats"), "purchasing:home"),),
             )
         )

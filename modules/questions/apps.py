@@ -10,7 +10,7 @@ class QuestionsConfig(AppConfig):
     verbose_name = _("Questions juridiques")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -19,6 +19,10 @@ class QuestionsConfig(AppConfig):
                 description=_("Posez vos questions juridiques et suivez les réponses de nos juristes."),
                 urls="modules.questions.urls",
                 api_urls="modules.questions.api.urls",
+                rights=(
+                    Right("questions.ask_question", _("Poser des questions juridiques")),
+                    Right("questions.view_member_questions", _("Voir toutes les questions de l'adhérent")),
+                ),
                 menu=(MenuEntry(_("Questions"), "questions:home"),),
                 settings_form="modules.questions.forms.QuestionsSettingsForm",
                 settings_defaults={"answer_delay_working_days": 5, "alsace_moselle": False},

@@ -1,0 +1,317 @@
+"""Writes on access: inviting contacts and delegates, their rights, removal, the active member.
+
+Rule kept by every path: a member that has an administrator always keeps at least one. The
+member's row is locked while the rule is checked, so two concurrent removals cannot both pass.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.accounts.models import User
+from core.accounts.services import user_password_set
+from core.audit.services import audit_record
+from core.errors import DomainError
+from core.mail.services import email_queue
+from core.members.models import Member
+
+from .models import MemberRole, Membership, MembershipKind, MembershipState
+from .rights import right_codenames
+
+MEMBERSHIP_LINK_LIFETIME = timedelta(days=7)
+LINK_INVALID = gettext_lazy(
+    "Ce lien n'est plus valable. Demandez à l'administrateur de l'adhérent de vous le renvoyer."
+)
+
+
+class LastAdministrator(DomainError):
+    """The change would leave a member without an administrator."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _snapshot(membership: Membership) -> dict:
+    return {"role": membership.role, "rights": sorted(membership.rights), "state": membership.state}
+
+
+def _clean_rights(rights: Iterable[str]) -> list[str]:
+    rights = sorted(set(rights))
+    unknown = [codename for codename in rights if codename not in right_codenames()]
+    if unknown:
+        raise DomainError(
+            _("Droit inconnu : %(rights)s.") % {"rights": ", ".join(unknown)},
+            errors={"rights": [_("Droit inconnu.")]},
+        )
+    return rights
+
+
+def _clean_role(role: str) -> str:
+    if role not in MemberRole.values:
+        raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role}, errors={"role": [_("Rôle inconnu.")]})
+    return role
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def administrators_remaining(member: Member, *, without_user: User, lasting_until: date | None = None) -> int:
+    """Active administrators of `member` other than `without_user` whose account still works
+    (and, with `lasting_until`, does not expire before that day)."""
+    today = timezone.localdate()
+    admins = Membership.objects.filter(
+        member=member, role=MemberRole.ADMINISTRATOR, state=MembershipState.ACTIVE, user__is_active=True
+    ).exclude(user=without_user)
+    horizon = max(today, lasting_until) if lasting_until else today
+    return admins.exclude(user__expires_on__lte=horizon).count()
+
+
+def _refuse_last_administrator(membership: Membership, *, lasting_until: date | None = None) -> None:
+    if not (membership.is_administrator and membership.is_active):
+        return
+    if administrators_remaining(membership.member, without_user=membership.user, lasting_until=lasting_until):
+        return
+    raise LastAdministrator(
+        _(
+            "%(person)s est le dernier administrateur de %(member)s : désignez d'abord un autre "
+            "administrateur (un successeur)."
+        )
+        % {"person": membership.user, "member": membership.member},
+        errors={"role": [_("Un adhérent garde toujours au moins un administrateur.")]},
+        code="last_administrator",
+    )
+
+
+def _send_link(*, membership: Membership, accept_url_template: str, actor) -> None:
+    token = secrets.token_urlsafe(32)
+    membership.token_hash = _token_hash(token)
+    membership.token_expires_at = timezone.now() + MEMBERSHIP_LINK_LIFETIME
+    membership.save(update_fields=["token_hash", "token_expires_at", "updated_at"])
+    email_queue(
+        to=membership.user.email,
+        subject=_("Votre accès à l'espace de %(member)s") % {"member": membership.member},
+        template="access/email/membership_invitation.txt",
+        context={
+            "accept_url": accept_url_template.format(token=token),
+            "membership": membership,
+            "invited_by": actor,
+        },
+    )
+
+
+def membership_invite(
+    *,
+    actor,
+    member: Member,
+    email: str,
+    accept_url_template: str,
+    full_name: str = "",
+    role: str = MemberRole.USER,
+    kind: str = MembershipKind.CONTACT,
+    rights: Iterable[str] = (),
+) -> Membership:
+    """Attach a person to a member, pending until they click the e-mailed link.
+
+    The account is created if the e-mail is new in this organisation; an external user (accounting
+    firm) already acting for other members keeps their account and password.
+    """
+    email = User.objects.normalize_email(email or "").strip().lower()
+    if not email:
+        raise DomainError(_("L'adresse e-mail est obligatoire."), errors={"email": [_("Champ obligatoire.")]})
+    role, rights = _clean_role(role), _clean_rights(rights)
+    if kind not in MembershipKind.values:
+        raise DomainError(_("Type d'utilisateur inconnu."), errors={"kind": [_("Type inconnu.")]})
+    with transaction.atomic():
+        member = _lock(member)
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name.strip()})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        elif user.staff_role:
+            raise DomainError(
+                _("Cette adresse appartient à un membre de l'équipe de l'organisation."),
+                errors={"email": [_("Adresse réservée à l'équipe.")]},
+            )
+        if Membership.objects.filter(user=user, member=member).exists():
+            raise DomainError(
+                _("%(email)s a déjà accès à cet adhérent.") % {"email": email},
+                errors={"email": [_("Déjà rattaché à cet adhérent.")]},
+                code="duplicate",
+            )
+        membership = Membership.objects.create(user=user, member=member, role=role, kind=kind, rights=rights)
+        _send_link(membership=membership, accept_url_template=accept_url_template, actor=actor)
+        audit_record(
+            actor=actor, action="membership.invite", target=membership, member=member, after=_snapshot(membership)
+        )
+    return membership
+
+
+def membership_link_resend(*, actor, membership: Membership, accept_url_template: str) -> Membership:
+    """Send a new validation link to a pending person; the previous link stops working."""
+    if membership.is_active:
+        raise DomainError(_("Cet accès est déjà validé."), code="already_active")
+    with transaction.atomic():
+        _send_link(membership=membership, accept_url_template=accept_url_template, actor=actor)
+        audit_record(actor=actor, action="membership.resend", target=membership, member=membership.member)
+    return membership
+
+
+def _pending_for_token(token: str, *, lock: bool = False) -> Membership | None:
+    pending = Membership.objects.select_related("user", "member").filter(
+        token_hash=_token_hash(token),
+        state=MembershipState.PENDING,
+        token_expires_at__gt=timezone.now(),
+        user__is_active=True,
+    )
+    if lock:
+        pending = pending.select_for_update(of=("self",))
+    return pending.first()
+
+
+def membership_for_token(token: str) -> Membership:
+    """The pending membership behind a link; unknown, used, replaced and expired look the same."""
+    membership = _pending_for_token(token)
+    if membership is None:
+        raise DomainError(LINK_INVALID, code="link_invalid")
+    return membership
+
+
+def membership_accept(*, token: str, password: str | None = None) -> Membership:
+    """Validate a pending membership; a person without a password chooses one here."""
+    with transaction.atomic():
+        membership = _pending_for_token(token, lock=True)
+        if membership is None:
+            raise DomainError(LINK_INVALID, code="link_invalid")
+        user = membership.user
+        if not user.has_usable_password():
+            if not password:
+                raise DomainError(_("Choisissez un mot de passe."), errors={"password": [_("Champ obligatoire.")]})
+            user_password_set(actor=user, user=user, password=password)
+        before = _snapshot(membership)
+        membership.state = MembershipState.ACTIVE
+        membership.token_hash, membership.token_expires_at = "", None
+        membership.save(update_fields=["state", "token_hash", "token_expires_at", "updated_at"])
+        audit_record(
+            actor=user,
+            action="membership.accept",
+            target=membership,
+            member=membership.member,
+            before=before,
+            after=_snapshot(membership),
+        )
+    return membership
+
+
+def membership_update(*, actor, membership: Membership, role: str, rights: Iterable[str]) -> Membership:
+    """Change a person's role and rights for one member; the last administrator stays one."""
+    role, rights = _clean_role(role), _clean_rights(rights)
+    with transaction.atomic():
+        _lock(membership.member)
+        membership = Membership.objects.select_for_update().select_related("user", "member").get(pk=membership.pk)
+        before = _snapshot(membership)
+        if role != MemberRole.ADMINISTRATOR:
+            _refuse_last_administrator(membership)
+        membership.role, membership.rights = role, rights
+        membership.save(update_fields=["role", "rights", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="membership.update",
+            target=membership,
+            member=membership.member,
+            before=before,
+            after=_snapshot(membership),
+        )
+    return membership
+
+
+def membership_remove(*, actor, membership: Membership, successor: Membership | None = None) -> None:
+    """Detach a person from a member. A leaving last administrator names a successor, who
+    becomes administrator in the same transaction."""
+    with transaction.atomic():
+        member = _lock(membership.member)
+        membership = Membership.objects.select_related("user", "member").get(pk=membership.pk)
+        if successor is not None:
+            if successor.member_id != member.pk or successor.pk == membership.pk:
+                raise DomainError(
+                    _("Le successeur doit être un autre utilisateur de %(member)s.") % {"member": member},
+                    errors={"successor": [_("Successeur invalide.")]},
+                )
+            if not successor.is_active:
+                raise DomainError(
+                    _("Le successeur doit avoir validé son accès."),
+                    errors={"successor": [_("Accès en attente de validation.")]},
+                )
+            if not successor.is_administrator:
+                membership_update(actor=actor, membership=successor, role=MemberRole.ADMINISTRATOR, rights=[])
+        _refuse_last_administrator(membership)
+        audit_record(
+            actor=actor, action="membership.remove", target=membership, member=member, before=_snapshot(membership)
+        )
+        membership.delete()
+
+
+def user_deactivate(*, actor, user: User, successors: dict[int, Membership] | None = None) -> User:
+    """Deactivate an account; for each member it is the last administrator of, a successor is
+    required (`successors` maps member id to the membership to promote)."""
+    successors = successors or {}
+    with transaction.atomic():
+        for membership in Membership.objects.filter(user=user).select_related("member", "user"):
+            _lock(membership.member)
+            successor = successors.get(membership.member_id)
+            if successor is not None and not successor.is_administrator:
+                membership_update(actor=actor, membership=successor, role=MemberRole.ADMINISTRATOR, rights=[])
+            _refuse_last_administrator(membership)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="user.deactivate", target=user, before={"is_active": True})
+    return user
+
+
+def user_expiry_set(*, actor, user: User, expires_on: date | None) -> User:
+    """Give an account an end date (or none). The last administrator of a member cannot be
+    given one unless another administrator's account lasts beyond it."""
+    with transaction.atomic():
+        if expires_on is not None:
+            for membership in Membership.objects.filter(user=user).select_related("member", "user"):
+                _lock(membership.member)
+                _refuse_last_administrator(membership, lasting_until=expires_on)
+        before = {"expires_on": user.expires_on.isoformat() if user.expires_on else None}
+        user.expires_on = expires_on
+        user.save(update_fields=["expires_on"])
+        audit_record(
+            actor=actor,
+            action="user.expiry_set",
+            target=user,
+            before=before,
+            after={"expires_on": expires_on.isoformat() if expires_on else None},
+        )
+    return user
+
+
+def active_member_choose(*, request, member_id) -> Membership:
+    """Switch the member the person acts for ("changer d'adhérent"); remembered on the account
+    so that a new session and the API start on it."""
+    from .acting import SESSION_KEY, active_membership_bind, memberships_of
+
+    user = request.user
+    try:
+        membership = memberships_of(user).get(int(member_id))
+    except (TypeError, ValueError):
+        membership = None
+    if membership is None:
+        raise DomainError(_("Vous n'agissez pas pour cet adhérent."), code="not_found")
+    if hasattr(request, "session"):
+        request.session[SESSION_KEY] = membership.member_id
+    if user.last_member_id != membership.member_id:
+        user.last_member_id = membership.member_id
+        user.save(update_fields=["last_member_id"])
+    active_membership_bind(request)
+    return membership
