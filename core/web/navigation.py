@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.modules.registry import registry
 
@@ -15,15 +16,45 @@ class MenuLink:
     active: bool
 
 
+@dataclass(frozen=True)
+class CoreEntry:
+    label: str
+    url_name: str
+    permission: str
+    audience: str = "all"  # "staff", "member" (someone acting for a member) or "all"
+
+
+CORE_ENTRIES = (
+    CoreEntry(gettext_lazy("Adhérents"), "members:list", "members.manage_members", "staff"),
+    CoreEntry(gettext_lazy("Fiche adhérent"), "members:profile", "members.view_member", "member"),
+    CoreEntry(gettext_lazy("Utilisateurs"), "access:contacts", "access.view_contacts", "member"),
+    CoreEntry(gettext_lazy("Documents"), "documents:list", "members.view_documents", "member"),
+    CoreEntry(gettext_lazy("Notifications"), "notifications:inbox", "members.view_member", "member"),
+    CoreEntry(gettext_lazy("Équipe"), "access:staff", "access.manage_staff", "staff"),
+    CoreEntry(gettext_lazy("Journal"), "audit:journal", "audit.view_member_journal"),
+)
+
+
+def _audience_of(request) -> str:
+    if request.user.staff_role:
+        return "staff"
+    return "member" if getattr(request, "active_member", None) is not None else "none"
+
+
 def menu_links(request) -> list[MenuLink]:
     organisation = getattr(request, "tenant", None)
     user = request.user
     if organisation is None or not user.is_authenticated:
         return []
     links = []
+    audience = _audience_of(request)
+    for entry in CORE_ENTRIES:
+        if entry.audience in ("all", audience) and user.has_perm(entry.permission):
+            url = reverse(entry.url_name)
+            links.append(MenuLink(entry.label, url, request.path.startswith(url)))
     for spec in registry.enabled(organisation.enabled_modules):
         for entry in spec.menu:
-            if entry.permission and not user.has_perm(entry.permission):
+            if audience != "staff" and entry.permission and not user.has_perm(entry.permission):
                 continue
             url = reverse(entry.url_name)
             links.append(MenuLink(entry.label, url, request.path.startswith(url)))

@@ -1,0 +1,4 @@
+"""API routes of members (filled by issue 4)."""
+
+app_name = "api-members"
+urlpatterns: list = []
