@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de l'espace adhérent, servie par organisation.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema tells which modules an organisation runs: only its signed-in people read it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_GENERATOR_CLASS": "core.web.api_schema.OrganisationSchemaGenerator",
     # Swagger UI from our own static files: no CDN (the CSP allows only 'self').
     "SWAGGER_UI_DIST": "SIDECAR",
