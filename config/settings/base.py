@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,12 +57,16 @@ SHARED_APPS = [
     "core.accounts",
     "core.audit",
     "core.mail",
+    # Login attempts of the operator console (public schema).
+    "axes",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "rest_framework.authtoken",
+    # Login attempts are counted per organisation, in its schema.
+    "axes",
     "core.accounts",
     "core.audit",
     "core.mail",
@@ -100,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.accounts.middleware.SessionActivityMiddleware",
+    # Turns a lockout into the French login page with status 429 (see core.accounts.throttling).
+    "axes.middleware.AxesMiddleware",
     "core.access.acting.ActiveMemberMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.web.context_processors.organisation",
+                "core.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -150,18 +159,44 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt (password or e-mail code) while the account or the IP is locked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Password and e-mail code; both refuse expired accounts, also for sessions already open.
+    "core.accounts.backends.PasswordBackend",
+    "core.accounts.backends.EmailCodeBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# CNIL 2022-100 / ASVS 2.1: length and strength, no composition rules (hence no NumericPasswordValidator:
+# an all-digit password is refused by zxcvbn when it is weak, like any other weak one).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "core.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
+
+# django-axes: 5 failures on one account, or from one IP address, lock that account or address
+# for 15 minutes (CNIL: a 50-bit password is enough with such a limit). Unknown accounts are
+# counted and locked the same way, so the answer never tells whether an account exists.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# The client address is REMOTE_ADDR, or the one TRUSTED_PROXY_COUNT proxies put in X-Forwarded-For:
+# a header sent by the client itself is never believed (core.accounts.throttling.client_ip).
+AXES_CLIENT_IP_CALLABLE = "core.accounts.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "core.accounts.throttling.attempt_username"
+AXES_LOCKOUT_CALLABLE = "core.accounts.throttling.lockout_response"
+# A success does not wipe the IP counter: one valid account must not unlock guessing at others.
+AXES_RESET_ON_SUCCESS = False
+# Logins are recorded by core.accounts (UserSession); axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # lockouts are still logged (warnings); no start-up banner, no user agents in logs
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "code", "password", "password_confirm"]
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # Sessions live in each tenant's schema; the cookie is host-only (no SESSION_COOKIE_DOMAIN).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -216,8 +251,10 @@ CELERY_BEAT_MAX_INTERVAL = 60
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both bind the active member once the caller is known (core.access.api.authentication);
+        # the token class refuses expired accounts (core.accounts.authentication).
+        "core.access.api.authentication.MemberTokenAuthentication",
+        "core.access.api.authentication.MemberSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -233,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     # The schema tells which modules an organisation runs: only its signed-in people read it.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_GENERATOR_CLASS": "core.web.api_schema.OrganisationSchemaGenerator",
+    # Several serializers have a "kind" field with different choices: name the access one.
+    "ENUM_NAME_OVERRIDES": {"MembershipKindEnum": "core.access.models.MembershipKind"},
     # Swagger UI from our own static files: no CDN (the CSP allows only 'self').
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

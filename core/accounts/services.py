@@ -1,13 +1,10 @@
-"""Writes on accounts: invitations and their acceptance."""
+"""Writes on accounts: invitations and their acceptance, passwords, API tokens."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,13 +12,13 @@ from core.audit.services import audit_record
 from core.errors import DomainError
 from core.mail.services import email_queue
 
-from .models import Invitation, StaffRole, User
+from .expiry import EXPIRED, account_expired
+from .links import link_issue, link_spend, link_usable
+from .models import AccountLink, LinkPurpose, StaffRole, User
+from .sessions import user_sessions_end
 
 INVITATION_LIFETIME = timedelta(days=7)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+PASSWORD_CHANGE_REFUSED = gettext_lazy("Mot de passe actuel incorrect.")
 
 
 def _refuse_unknown_role(staff_role: str) -> None:
@@ -31,7 +28,7 @@ def _refuse_unknown_role(staff_role: str) -> None:
         )
 
 
-def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_template: str) -> Invitation:
+def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_template: str) -> AccountLink:
     """Create (or reuse) the account for `email` and e-mail it a link to choose a password.
 
     `accept_url_template` contains `{token}`; earlier invitations of the person stop working.
@@ -39,15 +36,13 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
     email = User.objects.normalize_email(email).lower()
     if staff_role:  # blank: a member contact, not staff
         _refuse_unknown_role(staff_role)
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         user, created = User.objects.get_or_create(email=email, defaults={"staff_role": staff_role})
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
-        invitation = Invitation.objects.create(
-            user=user, token_hash=_token_hash(token), expires_at=timezone.now() + INVITATION_LIFETIME
+        invitation, token = link_issue(
+            purpose=LinkPurpose.INVITATION, email=email, user=user, lifetime=INVITATION_LIFETIME
         )
         email_queue(
             to=email,
@@ -62,16 +57,11 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
 INVITATION_INVALID = gettext_lazy("Ce lien n'est plus valable. Demandez une nouvelle invitation.")
 
 
-def _usable_invitation(token: str, *, lock: bool = False) -> Invitation | None:
-    invitations = Invitation.objects.select_related("user").filter(
-        token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
-    )
-    if lock:
-        invitations = invitations.select_for_update(of=("self",))
-    return invitations.first()
+def _usable_invitation(token: str, *, lock: bool = False):
+    return link_usable(token, purpose=LinkPurpose.INVITATION, lock=lock)
 
 
-def invitation_for_token(token: str) -> Invitation:
+def invitation_for_token(token: str):
     """The usable invitation behind a token; unknown, used, replaced and expired look the same."""
     invitation = _usable_invitation(token)
     if invitation is None:
@@ -85,9 +75,11 @@ def invitation_accept(*, token: str, password: str) -> User:
         invitation = _usable_invitation(token, lock=True)
         if invitation is None:
             raise DomainError(INVITATION_INVALID, code="invitation_invalid")
+        if account_expired(invitation.user):
+            raise DomainError(EXPIRED, code="expired")
         user = user_password_set(actor=invitation.user, user=invitation.user, password=password)
-        invitation.used_at = timezone.now()
-        invitation.save(update_fields=["used_at"])
+        link_spend(invitation)
+        user_sessions_end(actor=user, user=user)
         audit_record(actor=user, action="user.invitation_accept", target=user)
     return user
 
@@ -103,6 +95,35 @@ def user_password_set(*, actor: User | None, user: User, password: str) -> User:
         user.save(update_fields=["password"])
         audit_record(actor=actor, action="user.password_set", target=user)
     return user
+
+
+def user_password_change(*, user: User, old_password: str, password: str) -> User:
+    """Change one's own password, proving the current one first. The caller ends the other sessions."""
+    if not user.check_password(old_password or ""):
+        raise DomainError(PASSWORD_CHANGE_REFUSED, errors={"old_password": [PASSWORD_CHANGE_REFUSED]}, code="wrong")
+    return user_password_set(actor=user, user=user, password=password)
+
+
+def api_token_create(*, user: User) -> str:
+    """Give the person a new API token (the previous one stops working); its key is shown once."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        replaced = Token.objects.filter(user=user).delete()[0] > 0
+        token = Token.objects.create(user=user)
+        audit_record(actor=user, action="user.api_token_create", target=user, after={"replaced": replaced})
+    return token.key
+
+
+def api_token_delete(*, actor: User | None, user: User) -> bool:
+    """Remove the person's API token; returns whether there was one."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        deleted = Token.objects.filter(user=user).delete()[0] > 0
+        if deleted:
+            audit_record(actor=actor, action="user.api_token_delete", target=user)
+    return deleted
 
 
 def user_create_staff(*, actor: User | None, email: str, staff_role: str, password: str, full_name: str = "") -> User:

@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 CORE_JOBS = {
     "mail.relay_pending": ("mail.relay_pending", 60.0, "all"),
     "accounts.purge_spent_invitations": ("accounts.purge_spent_invitations", crontab(hour=3, minute=15), "tenants"),
+    # On the 20th, people whose account ends next month are reminded (core.accounts.expiry).
+    "accounts.remind_expiring": ("accounts.remind_expiring", crontab(day_of_month=20, hour=8, minute=0), "tenants"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Pages of logging in, getting back in, and of one's own account."""

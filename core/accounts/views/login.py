@@ -1,0 +1,71 @@
+"""Login page (whatever ways in the policy allows), logout and invitation acceptance."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from core.errors import DomainError
+from core.web.forms import form_show_refusal
+from tenants.models import LoginMethod
+
+from .. import services
+from ..backends import PASSWORD_BACKEND
+from ..expiry import EXPIRED, account_expired
+from ..forms import EmailAuthenticationForm, PasswordChoiceForm
+from .policy import login_methods
+
+
+class LoginView(auth_views.LoginView):
+    """Password form when the policy has passwords, and links to the other ways in."""
+
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if LoginMethod.PASSWORD not in login_methods(request):
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        methods = login_methods(self.request)
+        return super().get_context_data(
+            offers_password=LoginMethod.PASSWORD in methods,
+            offers_code=LoginMethod.EMAIL_CODE in methods,
+            offers_first_connection=LoginMethod.FIRST_CONNECTION_LINK in methods,
+            **kwargs,
+        )
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def session_open(request, user) -> None:
+    """Log the person in after a link proved who they are (Django gives the session a new key)."""
+    login(request, user, backend=getattr(user, "backend", None) or PASSWORD_BACKEND)
+
+
+@sensitive_post_parameters("password", "password_confirm")
+def invitation_accept(request, token: str):
+    try:
+        invitation = services.invitation_for_token(token)
+    except DomainError as error:
+        return render(request, "accounts/link_invalid.html", {"message": error.message}, status=404)
+    if account_expired(invitation.user):
+        return render(request, "accounts/access_expired.html", {"message": EXPIRED}, status=403)
+    form = PasswordChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password"])
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            session_open(request, user)
+            messages.success(request, _("Votre mot de passe est enregistré. Bienvenue !"))
+            return redirect("web:home")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invited": invitation.user})
