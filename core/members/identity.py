@@ -3,11 +3,13 @@ or a member number in the format the organisation chose."""
 
 import re
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret
 
 from core.errors import DomainError
+from tenants.models import IdentityScheme
 
 
 def _invalid_siret(message: str) -> DomainError:
@@ -40,3 +42,17 @@ def member_number_clean(value: str, pattern: str) -> str:
             errors={"identifier": [_("Numéro d'adhérent invalide.")]},
         )
     return value
+
+
+def identity_fields(value: str, organisation=None) -> dict[str, str]:
+    """`{"siret": ...}` or `{"member_number": ...}`, the way the organisation identifies members."""
+    organisation = organisation or connection.tenant
+    if organisation.identity_scheme == IdentityScheme.SIRET:
+        return {"siret": siret_clean(value)}
+    return {"member_number": member_number_clean(value, organisation.member_number_pattern)}
+
+
+def identifier_label(organisation=None) -> str:
+    """What the organisation calls a member's identifier, for forms and messages."""
+    organisation = organisation or connection.tenant
+    return _("SIRET") if organisation.identity_scheme == IdentityScheme.SIRET else _("Numéro d'adhérent")
