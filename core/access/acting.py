@@ -31,6 +31,13 @@ def memberships_of(user) -> dict[int, Membership]:
     return cached
 
 
+def memberships_forget(user) -> None:
+    """Drop the request's cached memberships (after one of them changed during the request)."""
+    # delattr, not __dict__: request.user is usually a lazy wrapper that forwards attributes.
+    if getattr(user, "_adhera_memberships", None) is not None:
+        delattr(user, "_adhera_memberships")
+
+
 def _as_id(value) -> int | None:
     try:
         return int(value)

@@ -42,3 +42,35 @@ def rights_catalogue(enabled_modules=None) -> list[Right]:
 
 def right_codenames() -> set[str]:
     return {right.codename for right in rights_catalogue()}
+
+
+@dataclass(frozen=True)
+class RightGroup:
+    """The rights of one module (or of the member space itself), as the rights form shows them."""
+
+    key: str
+    label: str
+    rights: tuple[Right, ...]
+
+
+def rights_grouped(enabled_modules) -> list[RightGroup]:
+    """The grantable rights of the organisation's enabled modules, one group per module."""
+    groups = [RightGroup("members", _("Espace adhérent"), CORE_RIGHTS)]
+    groups += [
+        RightGroup(spec.key, spec.label, spec.rights) for spec in registry.enabled(enabled_modules) if spec.rights
+    ]
+    return groups
+
+
+def preset_rights(key: str, enabled_modules) -> list[str]:
+    """The rights of a role preset that the organisation's enabled modules offer."""
+    offered = {right.codename for right in rights_catalogue(enabled_modules)}
+    preset = next((preset for preset in ROLE_PRESETS if preset.key == key), None)
+    return [codename for codename in preset.rights if codename in offered] if preset else []
+
+
+def rights_merge(*, kept: list[str], chosen, enabled_modules) -> list[str]:
+    """The rights after an edit: those chosen among the offered ones, plus the person's rights of
+    modules switched off since (not shown, so not chosen, but kept for when the module returns)."""
+    offered = {right.codename for right in rights_catalogue(enabled_modules)}
+    return sorted({*chosen, *(codename for codename in kept if codename not in offered)})

@@ -7,10 +7,11 @@ not see, so an id reveals nothing.
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.accounts.models import User
 from core.members.models import Member
 
 from .acting import memberships_of
-from .models import Membership
+from .models import Membership, MembershipState
 from .rules import is_organisation_staff
 
 
@@ -51,3 +52,71 @@ def access_membership(*, actor, membership_id, perm: str = "access.manage_contac
     if not actor.has_perm("members.view_member", membership.member) or not actor.has_perm(perm, membership.member):
         raise Http404
     return membership
+
+
+def _acting_for(actor, member_id, active_member) -> bool:
+    """Staff reach every member; anyone else only the member they act for right now (pages and
+    API act for the active member only, see "changer d'adhérent")."""
+    if is_organisation_staff(actor):
+        return True
+    return active_member is not None and str(active_member.pk) == str(member_id)
+
+
+def access_acting_member(*, actor, member_id, active_member, perm: str = "access.view_contacts") -> Member:
+    """`access_member`, and for a member's people only their active member."""
+    if not _acting_for(actor, member_id, active_member):
+        raise Http404
+    return access_member(actor=actor, member_id=member_id, perm=perm)
+
+
+def access_contact(*, actor, membership_id, active_member, perm: str = "access.manage_contacts") -> Membership:
+    """`access_membership`, and for a member's people only a membership of their active member."""
+    membership = access_membership(actor=actor, membership_id=membership_id, perm=perm)
+    if not _acting_for(actor, membership.member_id, active_member):
+        raise Http404
+    return membership
+
+
+def account_shared(*, membership: Membership) -> bool:
+    """Whether the person's account also serves another member (a delegate's usually does)."""
+    return Membership.objects.filter(user_id=membership.user_id).exclude(member_id=membership.member_id).exists()
+
+
+def successor_list(*, membership: Membership) -> QuerySet[Membership]:
+    """Who can take over from a leaving administrator: the member's other validated people."""
+    return (
+        Membership.objects.filter(member_id=membership.member_id, state=MembershipState.ACTIVE, user__is_active=True)
+        .exclude(pk=membership.pk)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
+    )
+
+
+def member_switch_list(*, actor, query: str = "") -> list[Membership]:
+    """The actor's validated memberships ("Mes adhérents"), filtered by name or identifier.
+
+    Read from the memberships already loaded for the request: no query of its own."""
+    memberships = list(memberships_of(actor).values())
+    needle = query.strip().casefold()
+    if not needle:
+        return memberships
+    return [
+        membership
+        for membership in memberships
+        if needle in membership.member.name.casefold() or needle in membership.member.identifier.casefold()
+    ]
+
+
+def staff_list(*, actor) -> QuerySet[User]:
+    """The organisation's staff, for its administrators (empty for anyone else)."""
+    if not actor.has_perm("access.manage_staff"):
+        return User.objects.none()
+    return User.objects.exclude(staff_role="").order_by("-is_active", "full_name", "email")
+
+
+def access_staff(*, actor, user_id) -> User:
+    """A staff account the actor (an organisation administrator) manages; 404 otherwise."""
+    try:
+        return staff_list(actor=actor).get(pk=int(user_id))
+    except (User.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc

@@ -1,7 +1,8 @@
 """Writes on access: inviting contacts and delegates, their rights, removal, the active member.
 
-Rule kept by every path: a member that has an administrator always keeps at least one. The
-member's row is locked while the rule is checked, so two concurrent removals cannot both pass.
+Rules kept by every path: a member that has an administrator always keeps at least one, and the
+organisation always keeps one working staff administrator. The member's row (or the staff
+administrators' rows) is locked while a rule is checked, so two concurrent removals cannot both pass.
 """
 
 import hashlib
@@ -9,20 +10,24 @@ import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.accounts.models import User
+from core.accounts.expiry import EXPIRED, account_expired
+from core.accounts.models import StaffRole, User
 from core.accounts.services import user_password_set
 from core.audit.services import audit_record
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.mail.services import email_queue
 from core.members.models import Member
 
 from .models import MemberRole, Membership, MembershipKind, MembershipState
 from .rights import right_codenames
+from .selectors import account_shared
 
 MEMBERSHIP_LINK_LIFETIME = timedelta(days=7)
 LINK_INVALID = gettext_lazy(
@@ -30,8 +35,29 @@ LINK_INVALID = gettext_lazy(
 )
 
 
-class LastAdministrator(DomainError):
-    """The change would leave a member without an administrator."""
+class LastAdministrator(Conflict):
+    """The change would leave a member without an administrator (409 in the API)."""
+
+
+class LastOrganisationAdministrator(Conflict):
+    """The change would leave the organisation without a working staff administrator."""
+
+
+class MembershipGone(DomainError):
+    """The membership was removed meanwhile (e.g. by another administrator at the same time)."""
+
+    status = 404
+    code = "not_found"
+
+
+def _membership_locked(pk: int) -> Membership:
+    """Re-read a membership under lock; a concurrent removal gives a French refusal, not a 500."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user", "member").filter(pk=pk).first()
+    )
+    if membership is None:
+        raise MembershipGone(_("Cet accès n'existe plus : il vient d'être retiré."))
+    return membership
 
 
 def _token_hash(token: str) -> str:
@@ -66,12 +92,43 @@ def _lock(member: Member) -> Member:
 def administrators_remaining(member: Member, *, without_user: User, lasting_until: date | None = None) -> int:
     """Active administrators of `member` other than `without_user` whose account still works
     (and, with `lasting_until`, does not expire before that day)."""
-    today = timezone.localdate()
     admins = Membership.objects.filter(
         member=member, role=MemberRole.ADMINISTRATOR, state=MembershipState.ACTIVE, user__is_active=True
     ).exclude(user=without_user)
-    horizon = max(today, lasting_until) if lasting_until else today
-    return admins.exclude(user__expires_on__lte=horizon).count()
+    return admins.exclude(user__expires_on__lte=_horizon(lasting_until)).count()
+
+
+def _horizon(lasting_until: date | None) -> date:
+    today = timezone.localdate()
+    return max(today, lasting_until) if lasting_until else today
+
+
+def organisation_administrators_remaining(*, without_user: User | None, lasting_until: date | None = None) -> int:
+    """Working staff administrators other than `without_user` (lasting beyond `lasting_until`)."""
+    admins = User.objects.filter(staff_role=StaffRole.ADMIN, is_active=True)
+    if without_user is not None:
+        admins = admins.exclude(pk=without_user.pk)
+    return admins.exclude(expires_on__lte=_horizon(lasting_until)).count()
+
+
+def refuse_last_organisation_administrator(user: User, *, lasting_until: date | None = None) -> None:
+    """Refuse to end, downgrade or (with `lasting_until`) time-limit the last working staff
+    administrator. Locks every staff administrator's row, in one order, so that two
+    administrators removing each other at the same time cannot both pass."""
+    if user.staff_role != StaffRole.ADMIN or not user.is_active:
+        return
+    list(User.objects.select_for_update().filter(staff_role=StaffRole.ADMIN).order_by("pk").values_list("pk"))
+    if organisation_administrators_remaining(without_user=user, lasting_until=lasting_until):
+        return
+    raise LastOrganisationAdministrator(
+        _(
+            "%(person)s est le dernier administrateur de l'organisation : nommez d'abord un autre "
+            "administrateur dont l'accès dure plus longtemps."
+        )
+        % {"person": user},
+        errors={"staff_role": [_("L'organisation garde toujours au moins un administrateur.")]},
+        code="last_organisation_administrator",
+    )
 
 
 def _refuse_last_administrator(membership: Membership, *, lasting_until: date | None = None) -> None:
@@ -126,6 +183,10 @@ def membership_invite(
     email = User.objects.normalize_email(email or "").strip().lower()
     if not email:
         raise DomainError(_("L'adresse e-mail est obligatoire."), errors={"email": [_("Champ obligatoire.")]})
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(_("Adresse e-mail invalide."), errors={"email": [_("Adresse e-mail invalide.")]}) from exc
     role, rights = _clean_role(role), _clean_rights(rights)
     if kind not in MembershipKind.values:
         raise DomainError(_("Type d'utilisateur inconnu."), errors={"kind": [_("Type inconnu.")]})
@@ -139,6 +200,13 @@ def membership_invite(
             raise DomainError(
                 _("Cette adresse appartient à un membre de l'équipe de l'organisation."),
                 errors={"email": [_("Adresse réservée à l'équipe.")]},
+            )
+        elif not user.is_active:
+            # Its link could never be used: say so now rather than leave the person pending.
+            raise DomainError(
+                _("Le compte de %(email)s est désactivé : demandez à votre organisation de le réactiver.")
+                % {"email": email},
+                errors={"email": [_("Compte désactivé.")]},
             )
         if Membership.objects.filter(user=user, member=member).exists():
             raise DomainError(
@@ -184,14 +252,19 @@ def membership_for_token(token: str) -> Membership:
     return membership
 
 
-def membership_accept(*, token: str, password: str | None = None) -> Membership:
-    """Validate a pending membership; a person without a password chooses one here."""
+def membership_accept(*, token: str, password: str | None = None, password_required: bool = True) -> Membership:
+    """Validate a pending membership; a person without a password chooses one here (unless the
+    organisation logs in without passwords: `password_required=False`)."""
     with transaction.atomic():
         membership = _pending_for_token(token, lock=True)
         if membership is None:
             raise DomainError(LINK_INVALID, code="link_invalid")
         user = membership.user
-        if not user.has_usable_password():
+        if account_expired(user):
+            raise DomainError(EXPIRED, code="expired")
+        # A password is only ever chosen here for an account without one: the link must not
+        # replace the password of an existing account.
+        if password_required and not user.has_usable_password():
             if not password:
                 raise DomainError(_("Choisissez un mot de passe."), errors={"password": [_("Champ obligatoire.")]})
             user_password_set(actor=user, user=user, password=password)
@@ -215,7 +288,7 @@ def membership_update(*, actor, membership: Membership, role: str, rights: Itera
     role, rights = _clean_role(role), _clean_rights(rights)
     with transaction.atomic():
         _lock(membership.member)
-        membership = Membership.objects.select_for_update().select_related("user", "member").get(pk=membership.pk)
+        membership = _membership_locked(membership.pk)
         before = _snapshot(membership)
         if role != MemberRole.ADMINISTRATOR:
             _refuse_last_administrator(membership)
@@ -232,25 +305,40 @@ def membership_update(*, actor, membership: Membership, role: str, rights: Itera
     return membership
 
 
+def _refuse_invalid_successor(*, member: Member, leaving_user: User, successor: Membership) -> None:
+    """A successor is another person of the same member, whose access is validated and working."""
+    if successor.member_id != member.pk or successor.user_id == leaving_user.pk:
+        raise DomainError(
+            _("Le successeur doit être un autre utilisateur de %(member)s.") % {"member": member},
+            errors={"successor": [_("Successeur invalide.")]},
+        )
+    if not successor.is_active:
+        raise DomainError(
+            _("Le successeur doit avoir validé son accès."),
+            errors={"successor": [_("Accès en attente de validation.")]},
+        )
+    if not successor.user.is_active or account_expired(successor.user):
+        raise DomainError(
+            _("Le compte du successeur est désactivé ou expiré."),
+            errors={"successor": [_("Compte désactivé ou expiré.")]},
+        )
+
+
+def _successor_promote(*, actor, member: Member, leaving_user: User, successor: Membership) -> None:
+    successor = _membership_locked(successor.pk)
+    _refuse_invalid_successor(member=member, leaving_user=leaving_user, successor=successor)
+    if not successor.is_administrator:
+        membership_update(actor=actor, membership=successor, role=MemberRole.ADMINISTRATOR, rights=[])
+
+
 def membership_remove(*, actor, membership: Membership, successor: Membership | None = None) -> None:
     """Detach a person from a member. A leaving last administrator names a successor, who
     becomes administrator in the same transaction."""
     with transaction.atomic():
         member = _lock(membership.member)
-        membership = Membership.objects.select_related("user", "member").get(pk=membership.pk)
+        membership = _membership_locked(membership.pk)
         if successor is not None:
-            if successor.member_id != member.pk or successor.pk == membership.pk:
-                raise DomainError(
-                    _("Le successeur doit être un autre utilisateur de %(member)s.") % {"member": member},
-                    errors={"successor": [_("Successeur invalide.")]},
-                )
-            if not successor.is_active:
-                raise DomainError(
-                    _("Le successeur doit avoir validé son accès."),
-                    errors={"successor": [_("Accès en attente de validation.")]},
-                )
-            if not successor.is_administrator:
-                membership_update(actor=actor, membership=successor, role=MemberRole.ADMINISTRATOR, rights=[])
+            _successor_promote(actor=actor, member=member, leaving_user=membership.user, successor=successor)
         _refuse_last_administrator(membership)
         audit_record(
             actor=actor, action="membership.remove", target=membership, member=member, before=_snapshot(membership)
@@ -260,14 +348,16 @@ def membership_remove(*, actor, membership: Membership, successor: Membership | 
 
 def user_deactivate(*, actor, user: User, successors: dict[int, Membership] | None = None) -> User:
     """Deactivate an account; for each member it is the last administrator of, a successor is
-    required (`successors` maps member id to the membership to promote)."""
+    required (`successors` maps member id to the membership to promote). The organisation's last
+    working staff administrator cannot be deactivated."""
     successors = successors or {}
     with transaction.atomic():
+        refuse_last_organisation_administrator(user)
         for membership in Membership.objects.filter(user=user).select_related("member", "user"):
-            _lock(membership.member)
+            member = _lock(membership.member)
             successor = successors.get(membership.member_id)
-            if successor is not None and not successor.is_administrator:
-                membership_update(actor=actor, membership=successor, role=MemberRole.ADMINISTRATOR, rights=[])
+            if successor is not None:
+                _successor_promote(actor=actor, member=member, leaving_user=user, successor=successor)
             _refuse_last_administrator(membership)
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -275,11 +365,12 @@ def user_deactivate(*, actor, user: User, successors: dict[int, Membership] | No
     return user
 
 
-def user_expiry_set(*, actor, user: User, expires_on: date | None) -> User:
-    """Give an account an end date (or none). The last administrator of a member cannot be
-    given one unless another administrator's account lasts beyond it."""
+def user_expiry_set(*, actor, user: User, expires_on: date | None, member: Member | None = None) -> User:
+    """Give an account an end date (or none). The last administrator of a member, or of the
+    organisation, cannot be given one unless another administrator's account lasts beyond it."""
     with transaction.atomic():
         if expires_on is not None:
+            refuse_last_organisation_administrator(user, lasting_until=expires_on)
             for membership in Membership.objects.filter(user=user).select_related("member", "user"):
                 _lock(membership.member)
                 _refuse_last_administrator(membership, lasting_until=expires_on)
@@ -290,10 +381,28 @@ def user_expiry_set(*, actor, user: User, expires_on: date | None) -> User:
             actor=actor,
             action="user.expiry_set",
             target=user,
+            member=member,
             before=before,
             after={"expires_on": expires_on.isoformat() if expires_on else None},
         )
     return user
+
+
+def contact_expiry_set(*, actor, membership: Membership, expires_on: date | None) -> User:
+    """A member administrator's end date for one of the member's own contacts. A delegate's
+    account, or one also used for another member, is not the member's to time-limit: only the
+    membership can be removed."""
+    if membership.kind != MembershipKind.CONTACT or account_shared(membership=membership):
+        raise DomainError(
+            _(
+                "Le compte de %(person)s sert aussi à d'autres adhérents : vous pouvez retirer son accès "
+                "à %(member)s, pas lui fixer de date d'expiration."
+            )
+            % {"person": membership.user, "member": membership.member},
+            errors={"expires_on": [_("Compte partagé avec d'autres adhérents.")]},
+            code="shared_account",
+        )
+    return user_expiry_set(actor=actor, user=membership.user, expires_on=expires_on, member=membership.member)
 
 
 def active_member_choose(*, request, member_id) -> Membership:
@@ -314,4 +423,62 @@ def active_member_choose(*, request, member_id) -> Membership:
         user.last_member_id = membership.member_id
         user.save(update_fields=["last_member_id"])
     active_membership_bind(request)
+    return membership
+
+
+def member_first_administrator_create(*, member: Member, user: User) -> Membership:
+    """Make `user` the administrator of a member that has no working administrator yet (first
+    connection through the member's contact address); refused once the member has one."""
+    with transaction.atomic():
+        member = _lock(member)
+        if user.staff_role:
+            raise DomainError(
+                _("Cette adresse appartient à un membre de l'équipe de l'organisation."),
+                errors={"email": [_("Adresse réservée à l'équipe.")]},
+            )
+        if administrators_remaining(member, without_user=user):
+            raise DomainError(
+                _("%(member)s a déjà un administrateur : demandez-lui de vous donner accès.") % {"member": member},
+                code="has_administrator",
+            )
+        membership = Membership.objects.filter(user=user, member=member).first()
+        before = _snapshot(membership) if membership else {}
+        if membership is None:
+            membership = Membership(user=user, member=member, kind=MembershipKind.CONTACT)
+        membership.role, membership.state = MemberRole.ADMINISTRATOR, MembershipState.ACTIVE
+        membership.token_hash, membership.token_expires_at = "", None
+        membership.save()
+        audit_record(
+            actor=user,
+            action="membership.first_administrator",
+            target=membership,
+            member=member,
+            before=before,
+            after=_snapshot(membership),
+        )
+    return membership
+
+
+def membership_grant(
+    *,
+    actor,
+    member: Member,
+    user: User,
+    role: str = MemberRole.USER,
+    kind: str = MembershipKind.CONTACT,
+    rights: Iterable[str] = (),
+) -> Membership:
+    """Attach an existing account to a member, active at once (scripts and demo data, where
+    nobody clicks a link); people invited from the pages go through `membership_invite`."""
+    role, rights = _clean_role(role), _clean_rights(rights)
+    with transaction.atomic():
+        member = _lock(member)
+        membership, _created = Membership.objects.update_or_create(
+            user=user,
+            member=member,
+            defaults={"role": role, "kind": kind, "rights": rights, "state": MembershipState.ACTIVE},
+        )
+        audit_record(
+            actor=actor, action="membership.grant", target=membership, member=member, after=_snapshot(membership)
+        )
     return membership

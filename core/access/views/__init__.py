@@ -1,0 +1,1 @@
+"""Pages of access: a member's people, the validation link, "changer d'adhérent", the team."""
