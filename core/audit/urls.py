@@ -1,10 +1,10 @@
-"""Pages of audit (placeholders until built)."""
+"""Pages of the journal."""
 
 from django.urls import path
 
-from core.web.views import coming_soon
+from . import views
 
 app_name = "audit"
 urlpatterns = [
-    path("", coming_soon, name="journal"),
+    path("", views.journal, name="journal"),
 ]

@@ -1,10 +1,11 @@
-"""Pages of privacy (placeholders until built)."""
+"""Pages of personal data (RGPD)."""
 
 from django.urls import path
 
-from core.web.views import coming_soon
+from . import views
 
 app_name = "privacy"
 urlpatterns = [
-    path("export/", coming_soon, name="export"),
+    path("export/", views.export, name="export"),
+    path("effacer/<int:user_id>/", views.erase, name="erase"),
 ]

@@ -10,7 +10,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Cotisations et factures")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, NotificationKind, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -25,5 +25,9 @@ class BillingConfig(AppConfig):
                     Right("billing.submit_declaration", _("Remplir la déclaration annuelle")),
                 ),
                 menu=(MenuEntry(_("Factures"), "billing:home"),),
+                notification_kinds=(
+                    NotificationKind("billing.invoice_issued", _("Nouvelle facture"), "billing.view_invoices"),
+                    NotificationKind("billing.payment_reminder", _("Relance de paiement"), "billing.view_invoices"),
+                ),
             )
         )

@@ -10,7 +10,7 @@ class HealthConfig(AppConfig):
     verbose_name = _("Santé au travail")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, NotificationKind, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -25,5 +25,8 @@ class HealthConfig(AppConfig):
                     Right("health.declare_headcount", _("Déclarer l'effectif annuel")),
                 ),
                 menu=(MenuEntry(_("Santé au travail"), "health:home"),),
+                notification_kinds=(
+                    NotificationKind("health.summons", _("Convocation à une visite médicale"), "health.request_visits"),
+                ),
             )
         )

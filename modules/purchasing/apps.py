@@ -10,7 +10,7 @@ class PurchasingConfig(AppConfig):
     verbose_name = _("Achats")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, NotificationKind, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -24,5 +24,7 @@ class PurchasingConfig(AppConfig):
                     Right("purchasing.request_audit", _("Demander un audit d'économies")),
                 ),
                 menu=(MenuEntry(_("Achats"), "purchasing:home"),),
+                # No right: every user of the member may receive it.
+                notification_kinds=(NotificationKind("purchasing.news", _("Nouveautés des fournisseurs référencés")),),
             )
         )

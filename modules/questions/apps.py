@@ -10,7 +10,7 @@ class QuestionsConfig(AppConfig):
     verbose_name = _("Questions juridiques")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, Right, registry
+        from core.modules.registry import MenuEntry, ModuleSpec, NotificationKind, Right, registry
 
         registry.register(
             ModuleSpec(
@@ -24,6 +24,14 @@ class QuestionsConfig(AppConfig):
                     Right("questions.view_member_questions", _("Voir toutes les questions de l'adhérent")),
                 ),
                 menu=(MenuEntry(_("Questions"), "questions:home"),),
+                notification_kinds=(
+                    NotificationKind("questions.answered", _("Réponse à une question"), "questions.ask_question"),
+                    NotificationKind(
+                        "questions.info_requested",
+                        _("Demande de précisions sur une question"),
+                        "questions.ask_question",
+                    ),
+                ),
                 settings_form="modules.questions.forms.QuestionsSettingsForm",
                 settings_defaults={"answer_delay_working_days": 5, "alsace_moselle": False},
             )
