@@ -69,7 +69,10 @@ def test_api_docs_render_from_our_own_files(live_platform, browser_page, organis
     page, port = browser_page, live_platform
     console = []
     page.on("console", lambda message: console.append(message.text))
-    page.goto(f"http://alpha.localhost:{port}/api/docs/")
+    page.goto(f"http://alpha.localhost:{port}/compte/connexion/?next=/api/docs/")
+    page.get_by_label("Adresse e-mail").fill("admin@alpha.test")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
     page.get_by_text("/api/questions/").first.wait_for()
     assert page.get_by_text("/api/health/").count() == 0
     assert not [text for text in console if "Content Security Policy" in text]

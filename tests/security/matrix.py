@@ -65,6 +65,30 @@ ROUTES: tuple[Route, ...] = (
     Route("accounts:login", {None: EVERYONE}, open_to_all=True),
     Route("accounts:logout", {None: EVERYONE}, open_to_all=True, method="POST"),
     Route("accounts:invitation_accept", {None: EVERYONE}, open_to_all=True, extra_kwargs={"token": "forged"}),
+    # Ways in (open to all; a way the policy does not allow answers 404) and "Mon compte"
+    *(
+        Route(f"accounts:{name}", {None: EVERYONE}, open_to_all=True)
+        for name in ("password_reset", "password_reset_sent", "first_connection", "first_connection_sent")
+    ),
+    *(Route(f"accounts:{name}", {None: EVERYONE}, open_to_all=True) for name in ("code_request", "code_verify")),
+    *(
+        Route(f"accounts:{name}", {None: EVERYONE}, open_to_all=True, extra_kwargs={"token": "forged"})
+        for name in ("password_reset_confirm", "first_connection_accept")
+    ),
+    Route("accounts:password_strength", {None: EVERYONE}, open_to_all=True, method="POST"),
+    Route("accounts:account", everyone_signed_in()),
+    Route(
+        "accounts:password_change",
+        everyone_signed_in(),
+        method="POST",
+        data=lambda: {
+            "old_password": "correct horse battery staple",
+            "password": "une autre phrase de passe solide",
+            "password_confirm": "une autre phrase de passe solide",
+        },
+    ),
+    Route("accounts:sessions_end", everyone_signed_in(), method="POST"),
+    Route("accounts:api_token", everyone_signed_in(), method="POST"),
     # Organisation administration
     Route("modules:settings", {None: {STAFF}}),
     Route("modules:toggle", {None: {STAFF}}, method="POST", extra_kwargs={"key": "questions"}),
@@ -83,23 +107,114 @@ ROUTES: tuple[Route, ...] = (
     Route("api-purchasing:status", {None: NOBODY}),
 )
 
-# Issue 4's routes still being built answer a placeholder page to any signed-in person.
-_PLACEHOLDERS = (
-    "members:list",
-    "members:create",
-    "members:import",
-    "members:profile",
-    "access:contacts",
-    "access:switch",
-    "access:staff",
-    "notifications:preferences",
-    "notifications:inbox",
-    "documents:list",
-    "audit:journal",
-    "privacy:export",
-)
-ROUTES += tuple(Route(name, everyone_signed_in()) for name in _PLACEHOLDERS)
+ROUTES += (Route("access:accept", {None: EVERYONE}, open_to_all=True, extra_kwargs={"token": "forged"}),)
+
+# Members (core.members): staff pages, a member's record and profile, the members API.
+_STAFF_ON_ANY = {"A": {STAFF}, "B": {STAFF}, "T2": NOBODY}
+_A_PEOPLE = {A_ADMIN, A_USER, A_DELEGATE}
+_A_CHANGERS = {A_ADMIN, A_DELEGATE}  # the delegate holds members.change_member; m1_user holds no right
 ROUTES += (
-    Route("members:detail", {"A": LOGGED_IN, "B": LOGGED_IN, "T2": LOGGED_IN}, "member", kwarg="member_id"),
-    Route("access:accept", {None: EVERYONE}, open_to_all=True, extra_kwargs={"token": "forged"}),
+    Route("members:list", {None: {STAFF}}),
+    Route("members:create", {None: {STAFF}}),
+    Route("members:import", {None: {STAFF}}),
+    Route("members:import_confirm", {None: {STAFF}}, method="POST"),
+    Route("members:profile", {None: MEMBER_PEOPLE}),
+    Route("members:detail", _STAFF_ON_ANY, "member", kwarg="member_id"),
+    Route("members:edit", on_own(_A_CHANGERS), "member", kwarg="member_id"),
+    Route("members:address", on_own(_A_CHANGERS), "member", kwarg="member_id", extra_kwargs={"kind": "siege"}),
+    Route(
+        "members:address_remove",
+        on_own(_A_CHANGERS),
+        "member",
+        kwarg="member_id",
+        method="POST",
+        extra_kwargs={"kind": "facturation"},
+    ),
+    Route("members:establishment_create", _STAFF_ON_ANY, "member", kwarg="member_id"),
+    Route("members:establishment_edit", _STAFF_ON_ANY, "establishment", kwarg="establishment_id"),
+    Route("members:establishment_remove", _STAFF_ON_ANY, "establishment", kwarg="establishment_id", method="POST"),
+    Route("api-members:member-list", everyone_signed_in()),
+    Route("api-members:member-detail", on_own(_A_PEOPLE), "member", kwarg="member_id"),
+    Route("api-members:establishment-list", on_own(_A_PEOPLE), "member", kwarg="member_id"),
+    Route("api-members:establishment-detail", on_own(_A_PEOPLE), "establishment", kwarg="establishment_id"),
+    Route("api-members:address-list", on_own(_A_PEOPLE), "member", kwarg="member_id"),
+    # DELETE of a kind the member has no address of: the write right, with nothing to lose.
+    Route(
+        "api-members:address-detail",
+        on_own(_A_CHANGERS),
+        "member",
+        kwarg="member_id",
+        method="DELETE",
+        extra_kwargs={"kind": "billing"},
+    ),
+)
+
+# Notifications, documents, journal, personal data (core.notifications, core.documents, core.audit, core.privacy)
+_MEMBER_ADMINS_AND_STAFF = frozenset({A_ADMIN, B_ADMIN, STAFF})
+ROUTES += (
+    # Staff have no member: an empty inbox and a sentence instead of preferences.
+    Route("notifications:inbox", everyone_signed_in()),
+    Route("notifications:preferences", everyone_signed_in()),
+    Route("notifications:read_all", everyone_signed_in(), method="POST"),
+    # A person's own notifications only: not even staff read someone else's.
+    Route(
+        "notifications:read",
+        {"A": {A_ADMIN}, "B": {B_ADMIN}, "T2": NOBODY},
+        "notification",
+        kwarg="notification_id",
+        method="POST",
+    ),
+    Route(
+        "notifications:open",
+        {"A": {A_ADMIN}, "B": {B_ADMIN}, "T2": NOBODY},
+        "notification",
+        kwarg="notification_id",
+        method="POST",
+    ),
+    Route("notifications:member_preferences", on_own({A_ADMIN}), "membership", kwarg="membership_id"),
+    # m1_user holds no right and the delegate not members.view_documents.
+    Route("documents:list", {None: _MEMBER_ADMINS_AND_STAFF}),
+    Route("documents:upload", on_own(NOBODY), "member", kwarg="member_id"),
+    Route("documents:download", on_own({A_ADMIN}), "document", kwarg="document_id"),
+    Route("documents:delete", on_own(NOBODY), "document", kwarg="document_id", method="POST"),
+    Route("audit:journal", {None: _MEMBER_ADMINS_AND_STAFF}),
+    Route("privacy:export", everyone_signed_in()),
+    Route("privacy:erase", on_own(NOBODY), "person", kwarg="user_id"),
+)
+
+# People and rights (core.access): contacts, switcher, team, access API.
+_A_ADMIN_ONLY = {A_ADMIN}
+ROUTES += (
+    # Staff have no active member: they are sent to the members list (302).
+    Route("access:contacts", everyone_signed_in()),
+    Route("access:member_contacts", on_own(_A_PEOPLE), "member", kwarg="member_id"),
+    Route("access:contact", on_own(_A_ADMIN_ONLY), "membership", kwarg="membership_id"),
+    Route("access:contact_resend", on_own(_A_ADMIN_ONLY), "pending_membership", kwarg="membership_id", method="POST"),
+    Route("access:contact_remove", on_own(_A_ADMIN_ONLY), "pending_membership", kwarg="membership_id", method="POST"),
+    Route(
+        "access:contact_expiry",
+        on_own(_A_ADMIN_ONLY),
+        "membership",
+        kwarg="membership_id",
+        method="POST",
+        data=lambda: {"expires_on": ""},
+    ),
+    Route("access:switch", everyone_signed_in()),
+    Route("access:staff", {None: {STAFF}}),
+    Route("access:staff_member", _STAFF_ON_ANY, "staff_user", kwarg="user_id"),
+    Route(
+        "access:staff_expiry",
+        _STAFF_ON_ANY,
+        "staff_user",
+        kwarg="user_id",
+        method="POST",
+        data=lambda: {"expires_on": ""},
+    ),
+    Route("access:staff_deactivate", _STAFF_ON_ANY, "staff_user", kwarg="user_id", method="POST"),
+    Route("api-access:me", everyone_signed_in()),
+    Route("api-access:active-member", everyone_signed_in()),
+    Route("api-access:rights", everyone_signed_in()),
+    Route("api-access:contact-list", on_own(_A_PEOPLE), "member", kwarg="member_id"),
+    Route("api-access:contact-detail", on_own(_A_PEOPLE), "membership", kwarg="pk"),
+    Route("api-access:contact-resend", on_own(_A_ADMIN_ONLY), "pending_membership", kwarg="pk", method="POST"),
 )

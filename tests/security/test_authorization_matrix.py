@@ -74,7 +74,8 @@ def test_cell(route: Route, owner, actor, alpha, beta):
     response = client.post(url, data) if route.method == "POST" else client.generic(route.method, url)
 
     assert response.status_code < 500
-    body = response.content.decode(errors="replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    body = content.decode(errors="replace")
     for foreign in FOREIGN_MARKERS[actor]:
         assert foreign not in body, f"{actor} sees {foreign!r} on {url}"
     if route.open_to_all:

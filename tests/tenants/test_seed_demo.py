@@ -25,4 +25,13 @@ def test_seed_demo_is_complete_and_idempotent(organisations, capsys):
     with tenant_context(demo["sante"]):
         assert sorted(Member.objects.values_list("member_number", flat=True)) == ["0000001", "0000002", "0000003"]
     out = capsys.readouterr().out
-    assert "union.localhost/" in out and "admin@union.example.org" in out
+    # (the port differs when browser tests ran first: they serve the platform on a free port)
+    assert "union.localhost" in out and "admin@union.example.org" in out
+    with tenant_context(demo["union"]):
+        firm = User.objects.get(email="cabinet@fiduciaire-exemple.fr")
+        assert sorted(firm.memberships.values_list("member__name", flat=True)) == [
+            "Boulangerie Martin",
+            "Transports Lefèvre",
+        ]
+        for member in Member.objects.all():
+            assert member.memberships.filter(role="administrator", state="active").count() == 1

@@ -35,7 +35,7 @@ def test_disabled_module_api_is_a_structured_404(organisations, client_for, alph
 
 
 def test_schema_lists_only_the_enabled_modules(organisations, client_for, alpha, beta):
-    alpha_paths = client_for(alpha).get("/api/schema/?format=json").json()["paths"]
-    beta_paths = client_for(beta).get("/api/schema/?format=json").json()["paths"]
+    alpha_paths = client_for(alpha, "admin@alpha.test").get("/api/schema/?format=json").json()["paths"]
+    beta_paths = client_for(beta, "admin@beta.test").get("/api/schema/?format=json").json()["paths"]
     assert "/api/questions/" in alpha_paths and "/api/billing/" in alpha_paths and "/api/health/" not in alpha_paths
     assert "/api/health/" in beta_paths and "/api/billing/" not in beta_paths
