@@ -25,11 +25,18 @@ def is_organisation_staff(user) -> bool:
 
 
 def _membership(user, member):
+    """The membership through which `user` acts for `member` (the active one when None).
+
+    Within a request only the active member counts: pages and API act for that member alone.
+    Outside one (services, tasks, shell) any active membership of the person does."""
     if not user.is_authenticated:
         return None
-    if member is None:
-        return active_membership_of(user)
-    return memberships_of(user).get(member.pk)
+    if not hasattr(user, "active_membership"):
+        return memberships_of(user).get(member.pk) if member is not None else None
+    active = active_membership_of(user)
+    if member is None or (active is not None and active.member_id == member.pk):
+        return active
+    return None
 
 
 @rules.predicate

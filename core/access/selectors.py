@@ -10,16 +10,20 @@ from django.http import Http404
 from core.accounts.models import User
 from core.members.models import Member
 
-from .acting import memberships_of
+from .acting import active_membership_of, memberships_of
 from .models import Membership, MembershipState
 from .rules import is_organisation_staff
 
 
 def member_list(*, actor) -> QuerySet[Member]:
-    """Members the actor may see: all of them for staff, those they act for otherwise."""
+    """Members the actor may see: all of them for staff; within a request, the member a person
+    acts for right now; outside one, every member they act for."""
     members = Member.objects.all()
     if is_organisation_staff(actor):
         return members
+    if hasattr(actor, "active_membership"):
+        active = active_membership_of(actor)
+        return members.filter(pk=active.member_id) if active is not None else members.none()
     return members.filter(pk__in=list(memberships_of(actor)))
 
 
