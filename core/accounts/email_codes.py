@@ -41,7 +41,7 @@ def email_code_send(*, email: str) -> bool:
 
     Returns whether a code left, for logs and tests only: callers answer the same either way.
     """
-    user = User.objects.filter(email=User.objects.normalize_email(email).strip().lower(), is_active=True).first()
+    user = User.objects.filter(email=User.objects.normalize_email(email), is_active=True).first()
     if user is None:
         return False
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -65,7 +65,7 @@ def email_code_check(*, email: str, code: str) -> User | None:
     wrong try counts; the fifth ends the code."""
     code = _clean(code)
     with transaction.atomic():
-        user = User.objects.filter(email=User.objects.normalize_email(email).strip().lower()).first()
+        user = User.objects.filter(email=User.objects.normalize_email(email)).first()
         if user is None:
             return None
         now = timezone.now()

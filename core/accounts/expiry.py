@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,10 +77,11 @@ def expiry_reminders_send(*, today: date) -> int:
     reminded once per end date, so a second run sends nothing. Returns the people reminded."""
     first, last = next_month(today)
     with transaction.atomic():
-        candidates = User.objects.select_for_update().filter(
-            is_active=True, expires_on__gte=first, expires_on__lte=last
+        people = list(
+            User.objects.select_for_update()
+            .filter(is_active=True, expires_on__gte=first, expires_on__lte=last)
+            .exclude(expiry_reminded_for=F("expires_on"))
         )
-        people = [user for user in candidates if user.expiry_reminded_for != user.expires_on]
         if not people:
             return 0
         for person in people:

@@ -95,7 +95,7 @@ def meter_attrs() -> dict:
     """htmx attributes that ask the server to score the password as it is typed."""
     return {
         "hx-post": reverse("accounts:password_strength"),
-        "hx-trigger": "keyup changed delay:300ms",
+        "hx-trigger": "input changed delay:300ms",  # typing, pasting and autofill alike
         "hx-target": "#password-meter",
         "hx-swap": "innerHTML",
         # Only the new password goes to the meter, never the current one or the confirmation.

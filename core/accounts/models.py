@@ -22,8 +22,14 @@ class StaffRole(models.TextChoices):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The whole address in lower case, without surrounding spaces: one account per mailbox,
+        however the address is typed."""
+        return super().normalize_email((email or "").strip()).lower()
+
     def create_user(self, email: str, password: str | None = None, **fields):
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)  # None gives an unusable password
         user.save(using=self._db)
         return user

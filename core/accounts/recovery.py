@@ -29,14 +29,12 @@ ASK_ADMINISTRATOR = gettext_lazy(
 LINK_MINUTES = int(LINK_LIFETIME.total_seconds() // 60)
 
 
-def _normalised(email: str) -> str:
-    return User.objects.normalize_email(email or "").strip().lower()
-
-
 def _usable_or_refuse(token: str, *, purpose: str, lock: bool = False) -> AccountLink:
     link = link_usable(token, purpose=purpose, lock=lock)
     if link is None:
         raise DomainError(LINK_INVALID, code="link_invalid")
+    if link.user is not None and account_expired(link.user):
+        raise DomainError(EXPIRED, code="expired")
     return link
 
 
@@ -46,7 +44,7 @@ def _usable_or_refuse(token: str, *, purpose: str, lock: bool = False) -> Accoun
 def password_reset_request(*, email: str, url_template: str) -> bool:
     """E-mail a reset link to the active account at `email`, if any (the newest link alone works).
     Returns whether a link left, for tests only: the caller answers the same either way."""
-    user = User.objects.filter(email=_normalised(email), is_active=True).first()
+    user = User.objects.filter(email=User.objects.normalize_email(email), is_active=True).first()
     if user is None:
         return False
     with transaction.atomic():
@@ -62,7 +60,8 @@ def password_reset_request(*, email: str, url_template: str) -> bool:
 
 
 def password_reset_link(token: str) -> AccountLink:
-    """The usable reset link behind `token`; used, replaced, expired and unknown look the same."""
+    """The usable reset link behind `token`; used, replaced, expired and unknown look the same
+    (an expired account is told so instead)."""
     return _usable_or_refuse(token, purpose=LinkPurpose.PASSWORD_RESET)
 
 
@@ -71,8 +70,6 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     with transaction.atomic():
         link = _usable_or_refuse(token, purpose=LinkPurpose.PASSWORD_RESET, lock=True)
         user = link.user
-        if account_expired(user):
-            raise DomainError(EXPIRED, code="expired")
         user_password_set(actor=user, user=user, password=password)
         link_spend(link)
         links_end(user=user, purposes=[LinkPurpose.PASSWORD_RESET, LinkPurpose.FIRST_CONNECTION])
@@ -116,10 +113,10 @@ def first_connection_request(*, identifier: str, identity_scheme: str, url_templ
     """
     identifier = (identifier or "").strip()
     if "@" in identifier:
-        email = _normalised(identifier)
+        email = User.objects.normalize_email(identifier)
     else:
         member = _member_by_identifier(identifier, identity_scheme=identity_scheme)
-        email = _normalised(member.email) if member is not None else ""
+        email = User.objects.normalize_email(member.email) if member is not None else ""
     if not email:
         return "none"
     user = User.objects.filter(email=email).first()
@@ -162,6 +159,8 @@ def first_connection_accept(*, token: str, password: str | None) -> User:
     with transaction.atomic():
         link = _usable_or_refuse(token, purpose=LinkPurpose.FIRST_CONNECTION, lock=True)
         user = link.user or User.objects.filter(email=link.email).first()
+        if user is not None and not user.is_active:  # opened and deactivated since the link left
+            raise DomainError(LINK_INVALID, code="link_invalid")
         if user is not None and account_expired(user):
             raise DomainError(EXPIRED, code="expired")
         created = user is None

@@ -33,7 +33,7 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
 
     `accept_url_template` contains `{token}`; earlier invitations of the person stop working.
     """
-    email = User.objects.normalize_email(email).lower()
+    email = User.objects.normalize_email(email)
     if staff_role:  # blank: a member contact, not staff
         _refuse_unknown_role(staff_role)
     with transaction.atomic():
@@ -57,26 +57,21 @@ def user_invite(*, actor: User | None, email: str, staff_role: str, accept_url_t
 INVITATION_INVALID = gettext_lazy("Ce lien n'est plus valable. Demandez une nouvelle invitation.")
 
 
-def _usable_invitation(token: str, *, lock: bool = False):
-    return link_usable(token, purpose=LinkPurpose.INVITATION, lock=lock)
-
-
-def invitation_for_token(token: str):
-    """The usable invitation behind a token; unknown, used, replaced and expired look the same."""
-    invitation = _usable_invitation(token)
+def invitation_for_token(token: str, *, lock: bool = False) -> AccountLink:
+    """The usable invitation behind a token; unknown, used, replaced and expired look the same.
+    An expired account is told so instead."""
+    invitation = link_usable(token, purpose=LinkPurpose.INVITATION, lock=lock)
     if invitation is None:
-        raise DomainError(INVITATION_INVALID, code="invitation_invalid")
+        raise DomainError(INVITATION_INVALID, code="link_invalid")
+    if account_expired(invitation.user):
+        raise DomainError(EXPIRED, code="expired")
     return invitation
 
 
 def invitation_accept(*, token: str, password: str) -> User:
     """Set the invited person's password and spend the link (once, even if clicked twice)."""
     with transaction.atomic():
-        invitation = _usable_invitation(token, lock=True)
-        if invitation is None:
-            raise DomainError(INVITATION_INVALID, code="invitation_invalid")
-        if account_expired(invitation.user):
-            raise DomainError(EXPIRED, code="expired")
+        invitation = invitation_for_token(token, lock=True)
         user = user_password_set(actor=invitation.user, user=invitation.user, password=password)
         link_spend(invitation)
         user_sessions_end(actor=user, user=user)

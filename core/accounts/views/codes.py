@@ -7,8 +7,8 @@ still sends to the login page and the API still answers 401.
 from django.conf import settings
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.web.redirects import same_site_url
 from tenants.models import LoginMethod
 
 from ..email_codes import CODE_LIFETIME, email_code_send
@@ -28,17 +28,10 @@ def code_request(request):
             form.add_error(None, TOO_MANY_REQUESTS)
             return render(request, "accounts/code_request.html", {"form": form}, status=429)
         email_code_send(email=email)
-        request.session[PENDING_KEY] = {"email": email, "next": _safe_next(request)}
+        wanted = request.POST.get("next") or request.GET.get("next")
+        request.session[PENDING_KEY] = {"email": email, "next": same_site_url(request, wanted)}
         return redirect("accounts:code_verify")
     return render(request, "accounts/code_request.html", {"form": form, "next": request.GET.get("next", "")})
-
-
-def _safe_next(request) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return wanted if allowed else ""
 
 
 @login_method_required(LoginMethod.EMAIL_CODE)

@@ -14,7 +14,6 @@ from tenants.models import LoginMethod
 
 from .. import services
 from ..backends import PASSWORD_BACKEND
-from ..expiry import EXPIRED, account_expired
 from ..forms import EmailAuthenticationForm, PasswordChoiceForm
 from .policy import login_methods
 
@@ -47,7 +46,18 @@ class LogoutView(auth_views.LogoutView):
 
 def session_open(request, user) -> None:
     """Log the person in after a link proved who they are (Django gives the session a new key)."""
-    login(request, user, backend=getattr(user, "backend", None) or PASSWORD_BACKEND)
+    login(request, user, backend=PASSWORD_BACKEND)
+
+
+# What the link services refuse with, and the status of the page saying so; any other refusal
+# of a link (what it would do is no longer possible) is a conflict.
+LINK_REFUSALS = {"link_invalid": 404, "expired": 403}
+
+
+def link_refused(request, error: DomainError):
+    """The page for a link that cannot serve: dead (404), of an expired account (403), or too late (409)."""
+    template = "accounts/access_expired.html" if error.code == "expired" else "accounts/link_invalid.html"
+    return render(request, template, {"message": error.message}, status=LINK_REFUSALS.get(error.code, 409))
 
 
 @sensitive_post_parameters("password", "password_confirm")
@@ -55,14 +65,14 @@ def invitation_accept(request, token: str):
     try:
         invitation = services.invitation_for_token(token)
     except DomainError as error:
-        return render(request, "accounts/link_invalid.html", {"message": error.message}, status=404)
-    if account_expired(invitation.user):
-        return render(request, "accounts/access_expired.html", {"message": EXPIRED}, status=403)
+        return link_refused(request, error)
     form = PasswordChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(token=token, password=form.cleaned_data["password"])
         except DomainError as error:
+            if error.code in LINK_REFUSALS:
+                return link_refused(request, error)
             form_show_refusal(form, error)
         else:
             session_open(request, user)

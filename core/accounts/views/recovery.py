@@ -14,22 +14,15 @@ from core.web.forms import form_show_refusal
 from tenants.models import LoginMethod
 
 from .. import recovery
-from ..expiry import EXPIRED, account_expired
 from ..forms import EmailForm, FirstConnectionForm, PasswordChoiceForm
 from ..throttling import TOO_MANY_REQUESTS, throttle_sending
-from .login import session_open
+from .login import LINK_REFUSALS, link_refused, session_open
 from .policy import link_url_template, login_method_required, login_methods
 
 
 def _too_many(request, template: str, form):
     form.add_error(None, TOO_MANY_REQUESTS)
     return render(request, template, {"form": form}, status=429)
-
-
-def _link_refused(request, error: DomainError):
-    if error.code == "expired":
-        return render(request, "accounts/access_expired.html", {"message": error.message}, status=403)
-    return render(request, "accounts/link_invalid.html", {"message": error.message}, status=404)
 
 
 @login_method_required(LoginMethod.PASSWORD, organisations_only=True)
@@ -57,16 +50,14 @@ def password_reset_confirm(request, token: str):
     try:
         link = recovery.password_reset_link(token)
     except DomainError as error:
-        return _link_refused(request, error)
-    if account_expired(link.user):
-        return render(request, "accounts/access_expired.html", {"message": EXPIRED}, status=403)
+        return link_refused(request, error)
     form = PasswordChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = recovery.password_reset_confirm(token=token, password=form.cleaned_data["password"])
         except DomainError as error:
-            if error.code in ("expired", "link_invalid"):
-                return _link_refused(request, error)
+            if error.code in LINK_REFUSALS:
+                return link_refused(request, error)
             form_show_refusal(form, error)
         else:
             session_open(request, user)
@@ -104,9 +95,7 @@ def first_connection_accept(request, token: str):
     try:
         link = recovery.first_connection_link(token)
     except DomainError as error:
-        return _link_refused(request, error)
-    if link.user is not None and account_expired(link.user):
-        return render(request, "accounts/access_expired.html", {"message": EXPIRED}, status=403)
+        return link_refused(request, error)
     # Without passwords in the policy, the link alone opens the account.
     chooses_password = LoginMethod.PASSWORD in login_methods(request)
     form = PasswordChoiceForm(request.POST or None) if chooses_password else None
@@ -116,9 +105,8 @@ def first_connection_accept(request, token: str):
                 token=token, password=form.cleaned_data["password"] if form is not None else None
             )
         except DomainError as error:
-            if form is None or error.code in ("expired", "link_invalid", "has_administrator"):
-                status = {"expired": 403, "link_invalid": 404}.get(error.code, 409)
-                return render(request, "accounts/link_invalid.html", {"message": error.message}, status=status)
+            if form is None or error.code in (*LINK_REFUSALS, "has_administrator"):
+                return link_refused(request, error)
             form_show_refusal(form, error)
         else:
             session_open(request, user)

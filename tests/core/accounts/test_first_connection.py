@@ -166,3 +166,17 @@ def test_first_connection_answers_404_when_the_policy_lacks_it(organisations, al
     client = Client(HTTP_HOST=host_of(alpha))
     assert client.post(PREFIX, {"identifier": m3.siret}).status_code == 404
     assert client.get(f"{PREFIX}some-token/").status_code == 404
+
+
+def test_an_account_opened_and_deactivated_since_the_link_left_gets_nothing(organisations, alpha_first, m3):
+    ask(alpha_first, m3.siret)
+    link = link_in(outbox(alpha_first, to="m3-contact@alpha.test")[-1], PREFIX)
+    with tenant_context(alpha_first):
+        User.objects.create_user("m3-contact@alpha.test", None, is_active=False)
+    client = Client(HTTP_HOST=host_of(alpha_first))
+    response = accept(client, link)
+    assert response.status_code == 404 and "plus valable" in response.content.decode()
+    assert client.get("/").status_code == 302
+    assert administrators_of(alpha_first, m3) == []
+    with tenant_context(alpha_first):
+        assert not User.objects.get(email="m3-contact@alpha.test").has_usable_password()

@@ -138,3 +138,8 @@ def test_expired_account_cannot_accept_an_invitation(organisations, alpha):
     strong = "une phrase de passe bien solide"
     assert client.post(link, {"password": strong, "password_confirm": strong}).status_code == 403
     assert client.get("/").status_code == 302
+
+
+def test_the_login_page_loads_its_stylesheet(organisations, alpha):
+    page = Client(HTTP_HOST=host_of(alpha)).get("/compte/connexion/").content.decode()
+    assert "accounts/accounts.css" in page

@@ -134,6 +134,6 @@ def test_meter_never_logs_the_password(organisations, alpha, caplog):
 def test_every_password_form_carries_the_meter(organisations, alpha, client_for):
     page = client_for(alpha, "m1-user@alpha.test").get("/compte/").content.decode()
     assert 'hx-post="/compte/mot-de-passe/force/"' in page
-    assert 'hx-trigger="keyup changed delay:300ms"' in page
+    assert 'hx-trigger="input changed delay:300ms"' in page
     assert 'hx-params="password"' in page  # never the current password
     assert 'id="password-meter"' in page and 'aria-live="polite"' in page
