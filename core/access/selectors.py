@@ -1,7 +1,8 @@
 """Reads for access: the members an actor may see, and `access_*` helpers for single objects.
 
 `access_*` raise the same `Http404` for an object that does not exist and for one the actor may
-not see, so an id reveals nothing.
+not see, so an id reveals nothing. Within a request a member's person reaches only their active
+member: `member_list` and the rules already say so, so no helper repeats that check.
 """
 
 from django.db.models import QuerySet
@@ -54,29 +55,6 @@ def access_membership(*, actor, membership_id, perm: str = "access.manage_contac
     except (Membership.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
     if not actor.has_perm("members.view_member", membership.member) or not actor.has_perm(perm, membership.member):
-        raise Http404
-    return membership
-
-
-def _acting_for(actor, member_id, active_member) -> bool:
-    """Staff reach every member; anyone else only the member they act for right now (pages and
-    API act for the active member only, see "changer d'adhérent")."""
-    if is_organisation_staff(actor):
-        return True
-    return active_member is not None and str(active_member.pk) == str(member_id)
-
-
-def access_acting_member(*, actor, member_id, active_member, perm: str = "access.view_contacts") -> Member:
-    """`access_member`, and for a member's people only their active member."""
-    if not _acting_for(actor, member_id, active_member):
-        raise Http404
-    return access_member(actor=actor, member_id=member_id, perm=perm)
-
-
-def access_contact(*, actor, membership_id, active_member, perm: str = "access.manage_contacts") -> Membership:
-    """`access_membership`, and for a member's people only a membership of their active member."""
-    membership = access_membership(actor=actor, membership_id=membership_id, perm=perm)
-    if not _acting_for(actor, membership.member_id, active_member):
         raise Http404
     return membership
 

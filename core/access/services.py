@@ -68,9 +68,22 @@ def _snapshot(membership: Membership) -> dict:
     return {"role": membership.role, "rights": sorted(membership.rights), "state": membership.state}
 
 
+def _audit_change(*, actor, action: str, membership: Membership, before: dict) -> None:
+    """Journal a change of `membership`: `before` as given, after as it now stands."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=membership,
+        member=membership.member,
+        before=before,
+        after=_snapshot(membership),
+    )
+
+
 def _clean_rights(rights: Iterable[str]) -> list[str]:
     rights = sorted(set(rights))
-    unknown = [codename for codename in rights if codename not in right_codenames()]
+    known = right_codenames()
+    unknown = [codename for codename in rights if codename not in known]
     if unknown:
         raise DomainError(
             _("Droit inconnu : %(rights)s.") % {"rights": ", ".join(unknown)},
@@ -85,11 +98,27 @@ def _clean_role(role: str) -> str:
     return role
 
 
+def _clean_kind(kind: str) -> str:
+    if kind not in MembershipKind.values:
+        raise DomainError(_("Type d'utilisateur inconnu."), errors={"kind": [_("Type inconnu.")]})
+    return kind
+
+
+def _refuse_staff_address(user: User) -> None:
+    """Staff act as the organisation, never for a member: a membership of theirs would grant
+    nothing, yet count as the member's administrator."""
+    if user.staff_role:
+        raise DomainError(
+            _("Cette adresse appartient à un membre de l'équipe de l'organisation."),
+            errors={"email": [_("Adresse réservée à l'équipe.")]},
+        )
+
+
 def _lock(member: Member) -> Member:
     return Member.objects.select_for_update().get(pk=member.pk)
 
 
-def administrators_remaining(member: Member, *, without_user: User, lasting_until: date | None = None) -> int:
+def administrators_remaining(member: Member, *, without_user: User | None, lasting_until: date | None = None) -> int:
     """Active administrators of `member` other than `without_user` whose account still works
     (and, with `lasting_until`, does not expire before that day)."""
     admins = Membership.objects.filter(
@@ -131,10 +160,17 @@ def refuse_last_organisation_administrator(user: User, *, lasting_until: date | 
     )
 
 
+def is_last_administrator(membership: Membership, *, lasting_until: date | None = None) -> bool:
+    """Whether `membership` is its member's last working administrator (lasting beyond `lasting_until`)."""
+    return (
+        membership.is_administrator
+        and membership.is_active
+        and not administrators_remaining(membership.member, without_user=membership.user, lasting_until=lasting_until)
+    )
+
+
 def _refuse_last_administrator(membership: Membership, *, lasting_until: date | None = None) -> None:
-    if not (membership.is_administrator and membership.is_active):
-        return
-    if administrators_remaining(membership.member, without_user=membership.user, lasting_until=lasting_until):
+    if not is_last_administrator(membership, lasting_until=lasting_until):
         return
     raise LastAdministrator(
         _(
@@ -187,20 +223,14 @@ def membership_invite(
         validate_email(email)
     except ValidationError as exc:
         raise DomainError(_("Adresse e-mail invalide."), errors={"email": [_("Adresse e-mail invalide.")]}) from exc
-    role, rights = _clean_role(role), _clean_rights(rights)
-    if kind not in MembershipKind.values:
-        raise DomainError(_("Type d'utilisateur inconnu."), errors={"kind": [_("Type inconnu.")]})
+    role, rights, kind = _clean_role(role), _clean_rights(rights), _clean_kind(kind)
     with transaction.atomic():
         member = _lock(member)
         user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name.strip()})
+        _refuse_staff_address(user)
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        elif user.staff_role:
-            raise DomainError(
-                _("Cette adresse appartient à un membre de l'équipe de l'organisation."),
-                errors={"email": [_("Adresse réservée à l'équipe.")]},
-            )
         elif not user.is_active:
             # Its link could never be used: say so now rather than leave the person pending.
             raise DomainError(
@@ -224,9 +254,11 @@ def membership_invite(
 
 def membership_link_resend(*, actor, membership: Membership, accept_url_template: str) -> Membership:
     """Send a new validation link to a pending person; the previous link stops working."""
-    if membership.is_active:
-        raise DomainError(_("Cet accès est déjà validé."), code="already_active")
     with transaction.atomic():
+        # Read under lock: a link accepted or an access removed meanwhile is refused in French.
+        membership = _membership_locked(membership.pk)
+        if membership.is_active:
+            raise DomainError(_("Cet accès est déjà validé."), code="already_active")
         _send_link(membership=membership, accept_url_template=accept_url_template, actor=actor)
         audit_record(actor=actor, action="membership.resend", target=membership, member=membership.member)
     return membership
@@ -272,14 +304,7 @@ def membership_accept(*, token: str, password: str | None = None, password_requi
         membership.state = MembershipState.ACTIVE
         membership.token_hash, membership.token_expires_at = "", None
         membership.save(update_fields=["state", "token_hash", "token_expires_at", "updated_at"])
-        audit_record(
-            actor=user,
-            action="membership.accept",
-            target=membership,
-            member=membership.member,
-            before=before,
-            after=_snapshot(membership),
-        )
+        _audit_change(actor=user, action="membership.accept", membership=membership, before=before)
     return membership
 
 
@@ -294,14 +319,7 @@ def membership_update(*, actor, membership: Membership, role: str, rights: Itera
             _refuse_last_administrator(membership)
         membership.role, membership.rights = role, rights
         membership.save(update_fields=["role", "rights", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="membership.update",
-            target=membership,
-            member=membership.member,
-            before=before,
-            after=_snapshot(membership),
-        )
+        _audit_change(actor=actor, action="membership.update", membership=membership, before=before)
     return membership
 
 
@@ -431,11 +449,7 @@ def member_first_administrator_create(*, member: Member, user: User) -> Membersh
     connection through the member's contact address); refused once the member has one."""
     with transaction.atomic():
         member = _lock(member)
-        if user.staff_role:
-            raise DomainError(
-                _("Cette adresse appartient à un membre de l'équipe de l'organisation."),
-                errors={"email": [_("Adresse réservée à l'équipe.")]},
-            )
+        _refuse_staff_address(user)
         if administrators_remaining(member, without_user=user):
             raise DomainError(
                 _("%(member)s a déjà un administrateur : demandez-lui de vous donner accès.") % {"member": member},
@@ -448,14 +462,7 @@ def member_first_administrator_create(*, member: Member, user: User) -> Membersh
         membership.role, membership.state = MemberRole.ADMINISTRATOR, MembershipState.ACTIVE
         membership.token_hash, membership.token_expires_at = "", None
         membership.save()
-        audit_record(
-            actor=user,
-            action="membership.first_administrator",
-            target=membership,
-            member=member,
-            before=before,
-            after=_snapshot(membership),
-        )
+        _audit_change(actor=user, action="membership.first_administrator", membership=membership, before=before)
     return membership
 
 
@@ -469,16 +476,21 @@ def membership_grant(
     rights: Iterable[str] = (),
 ) -> Membership:
     """Attach an existing account to a member, active at once (scripts and demo data, where
-    nobody clicks a link); people invited from the pages go through `membership_invite`."""
-    role, rights = _clean_role(role), _clean_rights(rights)
+    nobody clicks a link); people invited from the pages go through `membership_invite`.
+    Re-granting an existing membership follows the same rule: the last administrator stays one."""
+    role, rights, kind = _clean_role(role), _clean_rights(rights), _clean_kind(kind)
     with transaction.atomic():
         member = _lock(member)
-        membership, _created = Membership.objects.update_or_create(
-            user=user,
-            member=member,
-            defaults={"role": role, "kind": kind, "rights": rights, "state": MembershipState.ACTIVE},
-        )
-        audit_record(
-            actor=actor, action="membership.grant", target=membership, member=member, after=_snapshot(membership)
-        )
+        _refuse_staff_address(user)
+        membership = Membership.objects.select_related("user", "member").filter(user=user, member=member).first()
+        before = _snapshot(membership) if membership else {}
+        if membership is None:
+            membership = Membership(user=user, member=member)
+        elif role != MemberRole.ADMINISTRATOR:
+            _refuse_last_administrator(membership)
+        membership.role, membership.kind, membership.rights = role, kind, rights
+        membership.state = MembershipState.ACTIVE
+        membership.token_hash, membership.token_expires_at = "", None
+        membership.save()
+        _audit_change(actor=actor, action="membership.grant", membership=membership, before=before)
     return membership

@@ -22,7 +22,7 @@ from ..acting import memberships_of
 from ..links import accept_url_template
 from ..models import MemberRole, Membership
 from ..rights import ROLE_PRESETS, preset_rights, rights_grouped, rights_merge
-from ..selectors import access_acting_member, access_contact, membership_list
+from ..selectors import access_member, access_membership, membership_list
 from ..services import (
     active_member_choose,
     membership_invite,
@@ -149,13 +149,8 @@ class ContactListView(generics.ListCreateAPIView):
     serializer_class = ContactSerializer
     queryset = Membership.objects.none()
 
-    def member(self, perm: str = VIEW):
-        return access_acting_member(
-            actor=self.request.user,
-            member_id=self.kwargs["member_id"],
-            active_member=_active_member(self.request),
-            perm=perm,
-        )
+    def member(self):
+        return access_member(actor=self.request.user, member_id=self.kwargs["member_id"], perm=VIEW)
 
     def get_queryset(self):
         return membership_list(member=self.member())
@@ -194,12 +189,7 @@ class ContactMixin:
 
     def contact(self, *, manage: bool) -> Membership:
         """The person, visible to whoever may see the member's people; changes need the manage right."""
-        membership = access_contact(
-            actor=self.request.user,
-            membership_id=self.kwargs["pk"],
-            active_member=_active_member(self.request),
-            perm=VIEW,
-        )
+        membership = access_membership(actor=self.request.user, membership_id=self.kwargs["pk"], perm=VIEW)
         if manage and not self.request.user.has_perm(MANAGE, membership.member):
             raise PermissionDenied
         return membership
@@ -249,11 +239,8 @@ class ContactDetailView(ContactMixin, generics.GenericAPIView):
         successor = None
         if serializer.validated_data.get("successor"):
             try:
-                successor = access_contact(
-                    actor=request.user,
-                    membership_id=serializer.validated_data["successor"],
-                    active_member=_active_member(request),
-                    perm=MANAGE,
+                successor = access_membership(
+                    actor=request.user, membership_id=serializer.validated_data["successor"], perm=MANAGE
                 )
             except Http404 as exc:
                 raise DomainError(

@@ -26,7 +26,7 @@ from ..services import active_member_choose, membership_accept, membership_for_t
 
 
 def _refused(request, message, *, status: int):
-    return render(request, "access/link_invalid.html", {"message": message}, status=status)
+    return render(request, "accounts/link_invalid.html", {"message": message}, status=status)
 
 
 @sensitive_post_parameters("password", "password_confirm")

@@ -2,7 +2,7 @@
 
 A member's administrator manages the member they act for (`/acces/utilisateurs/`); the
 organisation's staff manage any member's people from `/acces/adherents/<id>/utilisateurs/`.
-People come from `access_contact`: another member's id answers the same 404 as a missing one.
+People come from `access_membership`: another member's id answers the same 404 as a missing one.
 """
 
 from django.contrib import messages
@@ -23,16 +23,10 @@ from ..links import accept_url_template
 from ..models import Membership, MembershipKind
 from ..rights import rights_catalogue, rights_merge
 from ..rules import is_organisation_staff
-from ..selectors import (
-    access_acting_member,
-    access_contact,
-    account_shared,
-    membership_list,
-    successor_list,
-)
+from ..selectors import access_member, access_membership, account_shared, membership_list, successor_list
 from ..services import (
-    administrators_remaining,
     contact_expiry_set,
+    is_last_administrator,
     membership_invite,
     membership_link_resend,
     membership_remove,
@@ -70,9 +64,7 @@ def member_contacts_page(request, member_id: int):
 
 
 def _contacts(request, member_id):
-    member = access_acting_member(
-        actor=request.user, member_id=member_id, active_member=getattr(request, "active_member", None), perm=VIEW
-    )
+    member = access_member(actor=request.user, member_id=member_id, perm=VIEW)
     can_manage = request.user.has_perm(MANAGE, member)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
@@ -115,23 +107,13 @@ def _contacts(request, member_id):
 
 
 def _contact(request, membership_id) -> Membership:
-    return access_contact(
-        actor=request.user, membership_id=membership_id, active_member=getattr(request, "active_member", None)
-    )
-
-
-def _is_last_administrator(membership: Membership) -> bool:
-    return (
-        membership.is_administrator
-        and membership.is_active
-        and not administrators_remaining(membership.member, without_user=membership.user)
-    )
+    return access_membership(actor=request.user, membership_id=membership_id, perm=MANAGE)
 
 
 def _contact_render(request, membership: Membership, *, status: int = 200, **forms):
     """The page of one person: role and rights, validation link, end date, removal."""
     successors = list(successor_list(membership=membership))
-    last_admin = _is_last_administrator(membership)
+    last_admin = is_last_administrator(membership)
     expiry_allowed = membership.kind == MembershipKind.CONTACT and not account_shared(membership=membership)
     rights_form = forms.get("rights_form") or MembershipForm(
         enabled_modules=_enabled(request), initial={"role": membership.role, "rights": membership.rights}
@@ -194,7 +176,7 @@ def contact_remove(request, membership_id: int):
     form = RemoveForm(
         request.POST,
         successors=list(successor_list(membership=membership)),
-        needs_successor=_is_last_administrator(membership),
+        needs_successor=is_last_administrator(membership),
     )
     if form.is_valid():
         try:

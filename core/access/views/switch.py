@@ -4,22 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.web.redirects import same_site_url
 
 from ..forms import SwitchForm, SwitchSearchForm
 from ..selectors import member_switch_list
 from ..services import active_member_choose
-
-
-def _safe_next(request, target: str) -> str:
-    """Back where the person was, if that is a page of this host; home otherwise."""
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if target and allowed else "/"
 
 
 @login_required
@@ -34,7 +26,7 @@ def switch_page(request):
         except DomainError as error:
             raise Http404 from error  # not one of theirs: the same answer as a missing member
         messages.success(request, _("Vous agissez maintenant pour %(member)s.") % {"member": membership.member})
-        return redirect(_safe_next(request, form.cleaned_data.get("next") or ""))
+        return redirect(same_site_url(request, form.cleaned_data.get("next"), "/"))
     search = SwitchSearchForm(request.GET)
     search.is_valid()
     query = search.cleaned_data.get("q", "")

@@ -7,7 +7,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.access.models import Membership, MembershipState
+from core.access.services import MembershipGone, membership_link_resend
 from core.accounts.models import User
+from core.errors import DomainError
+from core.mail.models import OutgoingEmail
 from tests.core.access.conftest import link_token, same_page
 from tests.world import PASSWORD
 
@@ -134,6 +137,22 @@ def test_a_revoked_pending_delegate_has_a_dead_link(person_client, client_for, a
     )
     with tenant_context(alpha):
         assert not Membership.objects.filter(user__email="revoque@alpha.test").exists()
+
+
+def test_a_link_is_not_resent_for_an_access_validated_or_removed_meanwhile(person_client, alpha):
+    """The administrator's page was loaded while the access was pending; the resend must read it
+    again, not mail a link for an accepted access nor fail with a 500 on a removed one."""
+    invite(person_client("m1_admin"), "entre-temps@alpha.test")
+    with tenant_context(alpha):
+        stale = Membership.objects.select_related("user", "member").get(user__email="entre-temps@alpha.test")
+        sent = OutgoingEmail.objects.filter(to="entre-temps@alpha.test").count()
+        Membership.objects.filter(pk=stale.pk).update(state=MembershipState.ACTIVE)
+        with pytest.raises(DomainError, match="déjà validé"):
+            membership_link_resend(actor=None, membership=stale, accept_url_template="https://x/{token}/")
+        Membership.objects.filter(pk=stale.pk).delete()
+        with pytest.raises(MembershipGone, match="n'existe plus"):
+            membership_link_resend(actor=None, membership=stale, accept_url_template="https://x/{token}/")
+        assert OutgoingEmail.objects.filter(to="entre-temps@alpha.test").count() == sent
 
 
 def test_an_expired_account_cannot_validate(person_client, client_for, alpha):

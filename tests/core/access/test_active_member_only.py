@@ -39,3 +39,19 @@ def test_api_reaches_only_the_active_member(firm_of_both):
     # The header picks another member for one call, among those the person acts for.
     assert client.get(f"/api/members/{m2.pk}/", HTTP_X_ADHERA_MEMBER=str(m2.pk)).status_code == 200
     assert client.get(f"/api/members/{m1.pk}/", HTTP_X_ADHERA_MEMBER=str(m2.pk)).status_code == 404
+
+
+def test_people_of_the_other_member_are_out_of_reach(firm_of_both, membership_of, alpha):
+    """The people pages and API rely on the same rules: while acting for M1, M2's people answer
+    404, though the person administers M2 too."""
+    client, m1, m2 = firm_of_both
+    other = membership_of(alpha, "m2_admin", "m2")
+    assert client.get(f"/api/access/members/{m2.pk}/contacts/").status_code == 404
+    assert client.get(f"/api/access/contacts/{other.pk}/").status_code == 404
+    assert client.get(f"/acces/utilisateurs/{other.pk}/").status_code == 404
+    assert client.post(f"/acces/utilisateurs/{other.pk}/retirer/").status_code == 404
+
+    client.post("/acces/changer-adherent/", {"member": m2.pk})
+    assert client.get(f"/api/access/members/{m2.pk}/contacts/").status_code == 200
+    assert client.get(f"/acces/utilisateurs/{other.pk}/").status_code == 200
+    assert client.get(f"/api/access/members/{m1.pk}/contacts/").status_code == 404

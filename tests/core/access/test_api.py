@@ -8,7 +8,9 @@ from drf_spectacular.drainage import GENERATOR_STATS
 
 from core.access.models import MemberRole, Membership, MembershipKind, MembershipState
 from core.accounts.models import User
+from core.members.models import Member
 from tests.core.access.conftest import attach, link_token
+from tests.world import siret_for
 
 pytestmark = pytest.mark.django_db
 
@@ -287,4 +289,25 @@ def test_contacts_api_query_count_does_not_grow_with_people(token_client, alpha,
     few = count()
     for index in range(20):
         attach(alpha, email=f"api-crowd-{index}@alpha.test", member_key="m1", rights=["questions.ask_question"])
+    assert count() == few
+
+
+def test_me_query_count_does_not_grow_with_memberships(token_client, alpha):
+    """`me` lists every member the caller acts for, from the memberships loaded once per call."""
+    client = token_client("m1-delegate@alpha.test")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(ME).status_code == 200
+        return len(queries)
+
+    few = count()
+    with tenant_context(alpha):
+        user = User.objects.get(email="m1-delegate@alpha.test")
+        for index in range(20):
+            member = Member.objects.create(name=f"Client API {index:02d}", siret=siret_for(700 + index))
+            Membership.objects.create(
+                user=user, member=member, kind=MembershipKind.DELEGATE, state=MembershipState.ACTIVE
+            )
+    assert len(client.get(ME).json()["memberships"]) == 21
     assert count() == few

@@ -14,12 +14,14 @@ from core.access.models import MemberRole, Membership, MembershipState
 from core.access.services import (
     LastAdministrator,
     LastOrganisationAdministrator,
+    membership_grant,
     membership_remove,
     user_deactivate,
     user_expiry_set,
 )
 from core.accounts.models import StaffRole, User
 from core.audit.models import AuditEntry
+from core.errors import DomainError
 from core.mail.models import OutgoingEmail
 from core.members.models import Member
 from tests.core.access.conftest import attach
@@ -208,6 +210,31 @@ def test_the_organisation_keeps_a_staff_administrator(in_alpha):
     with pytest.raises(LastOrganisationAdministrator):
         user_expiry_set(actor=admin, user=admin, expires_on=timezone.localdate() + timedelta(days=5))
     assert User.objects.get(pk=admin.pk).is_active
+
+
+def test_a_script_granting_again_keeps_the_last_administrator(in_alpha):
+    """`membership_grant` (scripts, demo data) updates an existing membership: it may not
+    downgrade the last administrator either, and journals what it changed."""
+    admin = Membership.objects.select_related("user", "member").get(user__email="m1-admin@alpha.test")
+    with pytest.raises(LastAdministrator, match=REFUSAL):
+        membership_grant(actor=None, member=admin.member, user=admin.user, role=MemberRole.USER)
+    assert Membership.objects.get(pk=admin.pk).role == MemberRole.ADMINISTRATOR
+    second = User.objects.get(email="m1-user@alpha.test")
+    membership_grant(actor=None, member=admin.member, user=second, role=MemberRole.ADMINISTRATOR)
+    membership_grant(actor=None, member=admin.member, user=admin.user, role=MemberRole.USER)
+    assert Membership.objects.get(pk=admin.pk).role == MemberRole.USER
+    entry = AuditEntry.objects.filter(action="membership.grant", target_id=str(admin.pk)).latest("id")
+    assert entry.before["role"] == MemberRole.ADMINISTRATOR and entry.after["role"] == MemberRole.USER
+
+
+def test_a_staff_account_never_becomes_a_members_administrator(in_alpha):
+    """Staff act as the organisation: their membership would count as an administrator who
+    cannot act for the member, letting the real last one leave."""
+    member = Member.objects.get(name="Société Un")
+    staff = User.objects.get(email="admin@alpha.test")
+    with pytest.raises(DomainError, match="membre de l'équipe"):
+        membership_grant(actor=None, member=member, user=staff, role=MemberRole.ADMINISTRATOR)
+    assert not Membership.objects.filter(user=staff).exists()
 
 
 # --- two administrators removing each other at the same time ---------------------------------
