@@ -148,13 +148,6 @@ def postcode_clean(value: str, *, country: str = "FR", field: str = "postcode") 
     return value
 
 
-def text_required(value: str, *, field: str, message: str) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise _refuse(field, message, _("Champ obligatoire."))
-    return value
-
-
 def errors_collect(checks: dict) -> tuple[dict, DomainError | None]:
     """Run each `field: callable` check; the clean values, and one refusal holding every failure."""
     values, errors, messages = {}, {}, []

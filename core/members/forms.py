@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .identity import identifier_label
-from .importing import MAX_FILE_BYTES
 from .models import AddressKind, MembershipStatus
 
 
@@ -76,17 +75,8 @@ class MemberSearchForm(forms.Form):
 
 
 class MemberImportForm(forms.Form):
+    # Its size is limited while it arrives (see `import_views`), and `import_read` checks it again.
     file = forms.FileField(label=_("Fichier CSV ou Excel (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # Known from the upload handler before anything is read into memory.
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.")
-                % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 ADDRESS_SLUGS = {

@@ -1,12 +1,14 @@
 """Pages of the members import: upload a file and see its preview, then confirm to write it.
 
-Between the two steps the file's rows (as text, already read) wait in the person's session,
-which lives server-side in the organisation's schema, under a random id that the confirm form
-sends back: an old tab or another preview cannot confirm rows it did not show. Confirming checks
-the rows again against the current members before writing them all in one transaction.
+Between the two steps the file's rows (as text, already read) and what the preview showed for
+them wait in the person's session, which lives server-side in the organisation's schema, under a
+random id that the confirm form sends back: an old tab or another preview cannot confirm rows it
+did not show. Confirming checks the rows again against the current members and writes them all in
+one transaction only if they would still do what the preview showed.
 """
 
 import secrets
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core.documents.uploads import SizeLimitUploadHandler
 from core.web.forms import form_show_refusal
 
 from .forms import MemberImportForm
@@ -24,14 +28,18 @@ from .importing import (
     MAX_ROWS,
     ImportPreview,
     ImportRefused,
+    ImportRow,
     columns_for,
     import_apply,
     import_check,
     import_parse,
+    too_large_message,
 )
 
 SESSION_KEY = "members_import"
 PREVIEW_ROWS_SHOWN = 200
+# Room for the CSRF token and the multipart boundaries around a file at the limit.
+FORM_OVERHEAD = 64 * 1024
 
 
 def _require_staff(request) -> None:
@@ -64,13 +72,40 @@ def _preview_page(request, preview: ImportPreview, *, import_id: str | None, ref
     return render(request, "members/import_preview.html", context, status=status)
 
 
+def _too_large_form() -> MemberImportForm:
+    form = MemberImportForm(data={}, files={})
+    form.is_valid()
+    form.errors.pop("file", None)
+    form.add_error("file", too_large_message())
+    return form
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_exempt  # the CSRF check runs in `_member_import_check`, once the upload handler is in place
 @login_required
 def member_import_page(request):
     """Step 1: read and check the file, write nothing, show what would happen."""
     _require_staff(request)
+    if request.method == "POST":
+        if _declared_length(request) > MAX_FILE_BYTES + FORM_OVERHEAD:  # refused before reading the body
+            return _upload_page(request, _too_large_form(), status=413)
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit=MAX_FILE_BYTES))
+    return _member_import_check(request)
+
+
+@csrf_protect
+def _member_import_check(request):
     form = MemberImportForm(request.POST or None, request.FILES or None)
     if request.method != "POST":
         return _upload_page(request, form)
+    if getattr(request, "upload_too_large", False):
+        return _upload_page(request, _too_large_form(), status=400)
     if not form.is_valid():
         return _upload_page(request, form, status=400)
     try:
@@ -82,7 +117,11 @@ def member_import_page(request):
     request.session.pop(SESSION_KEY, None)
     if preview.can_apply:
         import_id = secrets.token_urlsafe(16)
-        request.session[SESSION_KEY] = {"id": import_id, "rows": preview.raw_rows}
+        request.session[SESSION_KEY] = {
+            "id": import_id,
+            "raw_rows": preview.raw_rows,
+            "rows": [asdict(row) for row in preview.rows],
+        }
     return _preview_page(request, preview, import_id=import_id)
 
 
@@ -95,7 +134,10 @@ def member_import_confirm(request):
     if not stored or not secrets.compare_digest(stored["id"], request.POST.get("import_id", "")):
         messages.error(request, _("Cet import n'est plus disponible : déposez à nouveau le fichier."))
         return redirect("members:import")
-    preview = ImportPreview(raw_rows=[(line, values) for line, values in stored["rows"]])
+    preview = ImportPreview(
+        raw_rows=[(line, values) for line, values in stored["raw_rows"]],
+        rows=[ImportRow(**row) for row in stored["rows"]],
+    )
     try:
         result = import_apply(actor=request.user, preview=preview, accept_url_template=_accept_url_template(request))
     except ImportRefused as error:

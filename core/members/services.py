@@ -75,8 +75,8 @@ def member_values_clean(values: dict) -> dict:
 
 
 def _snapshot(member: Member) -> dict:
-    snapshot = {field: getattr(member, field) for field in ("name", "siret", "member_number", "legal_form")}
-    snapshot.update(naf_code=member.naf_code, email=member.email, phone=member.phone, status=member.status)
+    fields = ("name", "siret", "member_number", "legal_form", "naf_code", "email", "phone", "status")
+    snapshot = {field: getattr(member, field) for field in fields}
     for field in ("member_since", "member_until"):
         value = getattr(member, field)
         snapshot[field] = value.isoformat() if value else None
@@ -156,13 +156,14 @@ def member_update(*, actor, member: Member, **changes) -> Member:
             for field, value in changed.items():
                 setattr(member, field, value)
             member.save(update_fields=[*changed, "updated_at"])
+            after = _snapshot(member)
             audit_record(
                 actor=actor,
                 action="member.update",
                 target=member,
                 member=member,
                 before={field: before[field] for field in changed},
-                after={field: _snapshot(member)[field] for field in changed},
+                after={field: after[field] for field in changed},
             )
     except IntegrityError as exc:
         raise _identity_taken() from exc
@@ -369,7 +370,7 @@ def establishment_update(*, actor, establishment: Establishment, **changes) -> E
                 target=establishment,
                 member=member,
                 before={field: before[field] for field in changed},
-                after={field: value for field, value in changed.items()},
+                after=changed,
             )
     except IntegrityError as exc:
         raise _establishment_refusal(exc) from exc

@@ -36,6 +36,7 @@ from .models import AddressKind, Member
 from .selectors import access_establishment, establishment_list, member_addresses, member_search
 from .services import (
     PROFILE_FIELDS,
+    STAFF_FIELDS,
     address_remove,
     address_set,
     establishment_add,
@@ -108,8 +109,7 @@ def member_edit_page(request, member_id: int):
     member = access_member(actor=request.user, member_id=member_id, perm="members.change_member")
     is_staff = request.user.has_perm(MANAGE)
     form_class = MemberForm if is_staff else MemberProfileForm
-    initial = {field: getattr(member, field) for field in (*PROFILE_FIELDS, "status", "member_since", "member_until")}
-    initial["identifier"] = member.identifier
+    initial = {field: getattr(member, field) for field in (*PROFILE_FIELDS, *STAFF_FIELDS)}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -101,7 +101,7 @@ class MemberDetailView(MemberMixin, GenericAPIView):
         serializer = self.get_serializer(member, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         member = member_update(actor=request.user, member=member, **serializer.validated_data)
-        return Response(MemberSerializer(Member.objects.prefetch_related("addresses").get(pk=member.pk)).data)
+        return Response(MemberSerializer(member).data)
 
 
 @extend_schema_view(

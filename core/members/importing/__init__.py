@@ -10,7 +10,7 @@ administrator of a member the file creates.
 from .checking import import_check, import_parse
 from .columns import COLUMNS, Column, columns_for, identifier_column
 from .preview import ImportPreview, ImportRefused, ImportResult, ImportRow, RowProblem
-from .reading import MAX_FILE_BYTES, MAX_ROWS, import_read
+from .reading import MAX_FILE_BYTES, MAX_ROWS, import_read, too_large_message
 from .writing import import_apply
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "import_check",
     "import_parse",
     "import_read",
+    "too_large_message",
 ]

@@ -1,6 +1,7 @@
 """Checking a file's rows against each other and the database, writing nothing."""
 
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.accounts.models import User
@@ -55,7 +56,7 @@ def _identifier_of(values: dict[str, str], organisation) -> str | DomainError:
         return error
 
 
-def _row_check(line, values, *, identifier, seen, existing_by_identifier, staff_emails):
+def _row_check(line, values, *, identifier, seen, existing_by_identifier, unusable_accounts):
     """One row: the `ImportRow` to write, or the reasons it cannot be written (and notes)."""
     problems, notes = [], []
     if isinstance(identifier, DomainError):
@@ -91,8 +92,8 @@ def _row_check(line, values, *, identifier, seen, existing_by_identifier, staff_
     if admin_email and existing is not None:
         notes.append(_("Adhérent existant : email_administrateur ignoré, l'import ne modifie pas ses accès."))
         admin_email = ""
-    if admin_email in staff_emails:
-        problems.append(_("%(email)s appartient à un membre de l'équipe de l'organisation.") % {"email": admin_email})
+    if admin_email in unusable_accounts:
+        problems.append(unusable_accounts[admin_email])
     if problems:
         return None, RowProblem(line, problems), RowProblem(line, notes) if notes else None
     row = ImportRow(
@@ -109,6 +110,18 @@ def _row_check(line, values, *, identifier, seen, existing_by_identifier, staff_
     return row, None, RowProblem(line, notes) if notes else None
 
 
+def _unusable_accounts(emails: set[str]) -> dict[str, str]:
+    """Why each of these addresses cannot be invited as a member's administrator (the refusals of
+    `membership_invite`, known before anything is written)."""
+    accounts = User.objects.filter(email__in=emails).filter(~Q(staff_role="") | Q(is_active=False))
+    return {
+        email: _("%(email)s appartient à un membre de l'équipe de l'organisation.") % {"email": email}
+        if staff_role
+        else _("Le compte de %(email)s est désactivé : réactivez-le ou invitez une autre adresse.") % {"email": email}
+        for email, staff_role in accounts.values_list("email", "staff_role")
+    }
+
+
 def import_check(*, raw_rows: list[tuple[int, dict[str, str]]], organisation=None) -> ImportPreview:
     """Check every row against the file and the database, writing nothing."""
     organisation = organisation or connection.tenant
@@ -119,9 +132,7 @@ def import_check(*, raw_rows: list[tuple[int, dict[str, str]]], organisation=Non
         getattr(member, scheme_field): member for member in Member.objects.filter(**{f"{scheme_field}__in": candidates})
     }
     admin_emails = {values.get("email_administrateur", "").strip().lower() for _line, values in raw_rows}
-    staff_emails = set(
-        User.objects.filter(email__in=admin_emails - {""}).exclude(staff_role="").values_list("email", flat=True)
-    )
+    unusable_accounts = _unusable_accounts(admin_emails - {""})
     preview, seen = ImportPreview(raw_rows=raw_rows), {}
     for (line, values), identifier in zip(raw_rows, identifiers, strict=True):
         row, problem, note = _row_check(
@@ -130,7 +141,7 @@ def import_check(*, raw_rows: list[tuple[int, dict[str, str]]], organisation=Non
             identifier=identifier,
             seen=seen,
             existing_by_identifier=existing_by_identifier,
-            staff_emails=staff_emails,
+            unusable_accounts=unusable_accounts,
         )
         if row:
             preview.rows.append(row)

@@ -27,6 +27,13 @@ def _refuse_file(message: str) -> ImportRefused:
     return ImportRefused(message, errors={"file": [message]}, code="import_refused")
 
 
+def too_large_message() -> str:
+    """What a person reads when their file passes `MAX_FILE_BYTES`."""
+    return _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.") % {
+        "size": MAX_FILE_BYTES // (1024 * 1024)
+    }
+
+
 def _cell_text(value) -> str:
     """A cell as text: integral floats lose their `.0`, dates become ISO dates."""
     if value is None:
@@ -56,17 +63,28 @@ def _xlsx_records(content: bytes) -> Iterator[list[str]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     unreadable = _("Ce fichier Excel est illisible : enregistrez-le à nouveau au format .xlsx.")
+    # A broken part of the archive: malformed XML surfaces as a SyntaxError (ElementTree's ParseError).
+    broken = (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        IndexError,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        SyntaxError,
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED_BYTES:
                 raise _refuse_file(_("Ce fichier Excel est trop volumineux une fois décompressé."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except broken as exc:
         raise _refuse_file(unreadable) from exc
     try:
         for values in workbook.worksheets[0].iter_rows(values_only=True):
             yield [_cell_text(value) for value in values]
-    except (IndexError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+    except broken as exc:
         raise _refuse_file(unreadable) from exc
     finally:
         workbook.close()
@@ -80,10 +98,7 @@ def import_read(*, content: bytes, organisation=None) -> list[tuple[int, dict[st
     """The file's rows as `(line number, {column: text})`, blank rows skipped; a refusal names
     what is wrong with the file as a whole (size, format, columns, number of rows)."""
     if len(content) > MAX_FILE_BYTES:
-        raise _refuse_file(
-            _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
+        raise _refuse_file(too_large_message())
     if content.startswith(XLS_SIGNATURE):
         raise _refuse_file(_("Le format .xls n'est pas pris en charge : enregistrez le fichier en .xlsx ou en CSV."))
     # The type comes from the content, never from the file's name.

@@ -16,16 +16,24 @@ from .preview import ImportPreview, ImportRefused, ImportResult, ImportRow
 def import_apply(*, actor, preview: ImportPreview, accept_url_template: str) -> ImportResult:
     """Write every row of a checked file in one transaction: all rows or none.
 
-    The rows are checked again first, since the members may have changed since the preview.
+    The rows are checked again first, since the members may have changed since the preview: a
+    row now in error, or that would now do something else than `preview.rows` showed (create
+    instead of update, another member...), refuses the whole file.
     """
     with transaction.atomic():
-        preview = import_check(raw_rows=preview.raw_rows)
+        shown, preview = preview.rows, import_check(raw_rows=preview.raw_rows)
         if not preview.can_apply:
             raise ImportRefused(
                 _("Le fichier contient des lignes en erreur : rien n'a été importé."),
                 errors={"file": [f"{_('Ligne')} {problem.line} : {problem.message}" for problem in preview.errors]},
                 code="import_refused",
             )
+        if preview.rows != shown:
+            message = _(
+                "Les adhérents ont changé depuis la vérification du fichier : vérifiez ce que l'import ferait "
+                "maintenant. Rien n'a été importé."
+            )
+            raise ImportRefused(message, errors={"file": [message]}, code="import_changed")
         invited = 0
         for row in preview.rows:
             try:

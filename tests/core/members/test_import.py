@@ -161,6 +161,58 @@ def test_a_failure_while_writing_rolls_back_every_row(in_alpha, monkeypatch):
     assert Member.objects.get(siret=M1_SIRET).name == "Société Un"
 
 
+def test_a_failure_after_an_invitation_rolls_back_its_account_membership_and_email(in_alpha, monkeypatch):
+    """The last row fails once the first row's administrator was invited and e-mailed: nothing stays."""
+    from core.accounts.models import User
+    from core.audit.models import AuditEntry
+    from core.errors import DomainError
+
+    preview = import_parse(content=GOOD)
+    counts = [model.objects.count() for model in (Member, Membership, User, OutgoingEmail, AuditEntry)]
+    invited = []
+    real_invite = writing.membership_invite
+
+    def counting_invite(**kwargs):
+        invited.append(real_invite(**kwargs))
+        return invited[-1]
+
+    def failing_update(**kwargs):
+        assert invited and OutgoingEmail.objects.filter(to="gerant@martin.fr").exists()
+        raise DomainError("Panne simulée.")
+
+    monkeypatch.setattr(writing, "membership_invite", counting_invite)
+    monkeypatch.setattr(writing, "member_update", failing_update)
+    with pytest.raises(ImportRefused) as refusal:
+        import_apply(actor=None, preview=preview, accept_url_template=ACCEPT)
+    assert refusal.value.message == "Ligne 4 : Panne simulée. Rien n'a été importé."
+    assert [model.objects.count() for model in (Member, Membership, User, OutgoingEmail, AuditEntry)] == counts
+    assert not User.objects.filter(email="gerant@martin.fr").exists()
+
+
+def test_an_inactive_account_cannot_be_invited_and_the_preview_says_so(in_alpha):
+    from core.accounts.models import User
+
+    User.objects.create_user("gerant@martin.fr", None, is_active=False)
+    preview = import_parse(content=GOOD)
+    assert [(problem.line, problem.message) for problem in preview.errors] == [
+        (2, "Le compte de gerant@martin.fr est désactivé : réactivez-le ou invitez une autre adresse.")
+    ]
+
+
+def test_rows_that_would_do_something_else_than_the_preview_showed_write_nothing(in_alpha):
+    """Between the preview and the confirmation someone registers a member the file would create."""
+    from core.members.services import member_create
+
+    preview = import_parse(content=GOOD)
+    member_create(actor=None, name="Transports Lefèvre", identifier=siret_for(502))
+    with pytest.raises(ImportRefused) as refusal:
+        import_apply(actor=None, preview=preview, accept_url_template=ACCEPT)
+    assert refusal.value.code == "import_changed"
+    assert "Les adhérents ont changé depuis la vérification du fichier" in refusal.value.message
+    assert not Member.objects.filter(siret=siret_for(501)).exists()
+    assert Member.objects.get(siret=M1_SIRET).name == "Société Un"
+
+
 def test_a_row_that_became_wrong_since_the_preview_refuses_the_whole_file(in_alpha):
     preview = import_parse(content=GOOD)
     # Meanwhile, someone makes the future administrator a member of staff.
@@ -191,6 +243,24 @@ def test_a_file_that_cannot_be_read_is_refused_in_french(in_alpha, content, says
     with pytest.raises(ImportRefused) as refusal:
         import_parse(content=content)
     assert says in refusal.value.message
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml"])
+def test_an_xlsx_with_a_broken_part_is_refused_not_a_500(in_alpha, part):
+    import zipfile
+
+    workbook = Workbook()
+    workbook.active.append(["raison_sociale", "siret"])
+    workbook.active.append(["Entreprise", siret_for(640)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(broken, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, b"<pas du xml" if name == part else source.read(name))
+    with pytest.raises(ImportRefused) as refusal:
+        import_parse(content=broken.getvalue())
+    assert "Ce fichier Excel est illisible" in refusal.value.message
 
 
 def test_size_and_row_limits(in_alpha, monkeypatch):
@@ -249,7 +319,7 @@ def upload(client, content: bytes, name: str = "adherents.csv"):
     return client.post(reverse("members:import"), {"file": file})
 
 
-def test_staff_upload_preview_then_confirm(staff_client, alpha):
+def test_staff_upload_preview_then_confirm(staff_client, client_for, alpha):
     page = staff_client.get(reverse("members:import"))
     assert "email_administrateur" in page.content.decode() and "raison_sociale;siret" in page.content.decode()
     preview = upload(staff_client, GOOD)
@@ -259,6 +329,12 @@ def test_staff_upload_preview_then_confirm(staff_client, alpha):
     with tenant_context(alpha):
         assert not Member.objects.filter(siret=siret_for(501)).exists()
     import_id = preview.context["import_id"]
+    # Another member of staff, with the id, cannot confirm what they were not shown.
+    colleague = client_for(alpha, "jurist@alpha.test")
+    other = colleague.post(reverse("members:import_confirm"), {"import_id": import_id}, follow=True)
+    assert "Cet import n'est plus disponible" in text(other)
+    with tenant_context(alpha):
+        assert not Member.objects.filter(siret=siret_for(501)).exists()
 
     done = staff_client.post(reverse("members:import_confirm"), {"import_id": import_id}, follow=True)
 
@@ -292,3 +368,34 @@ def test_member_people_cannot_import(person_client):
     client = person_client("m1_admin")
     assert client.get(reverse("members:import")).status_code == 403
     assert upload(client, GOOD).status_code == 403
+
+
+def test_a_preview_cannot_be_confirmed_once_the_members_changed(staff_client, alpha):
+    preview = upload(staff_client, GOOD)
+    with tenant_context(alpha):
+        from core.members.services import member_create
+
+        member_create(actor=None, name="Transports Lefèvre", identifier=siret_for(502))
+    response = staff_client.post(reverse("members:import_confirm"), {"import_id": preview.context["import_id"]})
+    body = text(response)
+    assert response.status_code == 400
+    assert "Les adhérents ont changé depuis la vérification du fichier" in body
+    # What the file would do now: Transports Lefèvre is an update.
+    assert "1 adhérent à créer" in body and "2 adhérents à mettre à jour" in body
+    assert "Confirmer l'import" not in body
+    with tenant_context(alpha):
+        assert not Member.objects.filter(siret=siret_for(501)).exists()
+
+
+def test_an_oversize_upload_is_refused_before_it_is_read(staff_client, monkeypatch):
+    from core.members import import_views
+
+    reads = []
+    monkeypatch.setattr(import_views, "import_parse", lambda **kwargs: reads.append(kwargs))
+    # Just past the limit: the upload handler drops the file as it arrives, unread.
+    just_past = upload(staff_client, b"x" * (importing.MAX_FILE_BYTES + 1))
+    assert just_past.status_code == 400 and "Le fichier dépasse 2 Mo" in text(just_past)
+    # Far past it: refused from the request's length, before reading the body.
+    far_past = upload(staff_client, b"x" * (importing.MAX_FILE_BYTES + import_views.FORM_OVERHEAD + 1))
+    assert far_past.status_code == 413 and "Le fichier dépasse 2 Mo" in text(far_past)
+    assert reads == []
