@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.access.acting import active_membership_of
 from core.members.models import Member
@@ -76,7 +77,7 @@ def _readable(value, present: bool) -> str:
     if not present or value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return _("oui") if value else _("non")
     if isinstance(value, list):
         return ", ".join(_readable(item, True) for item in value) or "—"
     if isinstance(value, dict):
@@ -86,8 +87,8 @@ def _readable(value, present: bool) -> str:
 
 def entry_diff(entry: AuditEntry) -> list[DiffRow]:
     """Each field of before/after, in order, with its two readable values and whether it changed."""
-    before = entry.before if isinstance(entry.before, dict) else {"valeur": entry.before}
-    after = entry.after if isinstance(entry.after, dict) else {"valeur": entry.after}
+    before = entry.before if isinstance(entry.before, dict) else {_("valeur"): entry.before}
+    after = entry.after if isinstance(entry.after, dict) else {_("valeur"): entry.after}
     fields = list(dict.fromkeys([*before, *after]))
     return [
         DiffRow(

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from core.access.rules import is_organisation_staff
 from core.access.selectors import access_member
 from core.errors import DomainError
 from core.web.forms import form_show_refusal
+from core.web.redirects import same_site_url
 
 from . import services
 from .forms import DocumentForm
@@ -41,10 +41,7 @@ def document_list_page(request):
 
 
 def _back_to(request, member) -> str:
-    wanted = request.POST.get("next", "")
-    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
-        return wanted
-    return reverse("members:detail", kwargs={"member_id": member.pk})
+    return same_site_url(request, request.POST.get("next"), reverse("members:detail", kwargs={"member_id": member.pk}))
 
 
 @csrf_exempt  # the CSRF check runs in `_upload`, once our upload handler is in place
@@ -52,8 +49,9 @@ def _back_to(request, member) -> str:
 def document_upload(request, member_id: int):
     member = access_member(actor=request.user, member_id=member_id, perm="documents.add_document")
     if request.method == "POST":
-        too_large = int(request.META.get("CONTENT_LENGTH") or 0) > services.MAX_SIZE + FORM_OVERHEAD
-        if too_large:  # refused before reading a byte of the body
+        # Refused before reading a byte of the body; a malformed length (Django reads it as 0) is not.
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > services.MAX_SIZE + FORM_OVERHEAD:
             context = {"form": DocumentForm(), "member": member, "refusal": services.too_large_message()}
             return render(request, "documents/upload.html", context, status=413)
         request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit=services.MAX_SIZE))

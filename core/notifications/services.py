@@ -1,7 +1,6 @@
 """Writes of notifications: recipients' preferences, sending a notification, marking it read."""
 
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +10,7 @@ from core.audit.services import audit_record
 from core.errors import DomainError
 from core.mail.services import email_queue
 from core.members.models import Member
+from tenants.services import organisation_url
 
 from .kinds import kind_catalogue, kind_get, kind_receivable
 from .models import Notification, NotificationPreference
@@ -68,8 +68,6 @@ def _absolute(url: str) -> str:
     """A link of the organisation for an e-mail (e-mails have no request to build it from)."""
     if not url.startswith("/"):
         return url
-    from tenants.services import organisation_url
-
     tenant = getattr(connection, "tenant", None)
     return organisation_url(tenant, url) if tenant is not None and hasattr(tenant, "get_primary_domain") else url
 
@@ -85,27 +83,16 @@ def notify(
         if not recipients:
             return []
         link = _absolute(url) if url else ""
-        organisation_name = getattr(getattr(connection, "tenant", None), "name", "Adhera")
         notifications = []
         for user in recipients:
-            personal = {
-                "organisation_name": organisation_name,
-                **context,
-                "recipient": user,
-                "member": member,
-                "url": link,
-            }
+            personal = {**context, "recipient": user, "member": member, "url": link}
+            email = email_queue(to=user.email, subject=subject[:200], template=template, context=personal)
+            # The inbox shows the text of the e-mail, rendered once.
             notifications.append(
                 Notification(
-                    user=user,
-                    member=member,
-                    kind=kind,
-                    subject=subject[:200],
-                    body=render_to_string(template, personal).strip(),
-                    url=url,
+                    user=user, member=member, kind=kind, subject=subject[:200], body=email.body.strip(), url=url
                 )
             )
-            email_queue(to=user.email, subject=subject[:200], template=template, context=personal)
         return Notification.objects.bulk_create(notifications)
 
 

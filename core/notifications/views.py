@@ -4,9 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +12,7 @@ from core.access.acting import active_membership_of
 from core.access.selectors import access_membership
 from core.errors import DomainError
 from core.web.forms import form_show_refusal
+from core.web.redirects import same_site_url
 
 from . import services
 from .forms import PreferencesForm
@@ -57,10 +56,8 @@ def notification_open(request, notification_id: int):
         actor=request.user, member=request.active_member, notification_id=notification_id
     )
     services.notification_mark_read(actor=request.user, notification=notification)
-    safe = notification.url.startswith("/") and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return redirect(notification.url if safe else "notifications:inbox")
+    local = notification.url if notification.url.startswith("/") else ""
+    return redirect(same_site_url(request, local) or "notifications:inbox")
 
 
 @login_required
@@ -108,8 +105,6 @@ def preferences(request):
 @login_required
 def member_preferences(request, membership_id: int):
     """A member administrator (or staff) sets the choices of one of the member's people."""
+    # Within a request the rules only grant a person their active member's people.
     membership = access_membership(actor=request.user, membership_id=membership_id)
-    active = active_membership_of(request.user)
-    if active is not None and active.member_id != membership.member_id:
-        raise Http404  # a delegate acts for their active member only
     return _preferences_page(request, membership, own=membership.user_id == request.user.pk)

@@ -4,7 +4,6 @@ Only the person's own data: of other people nothing, of the members they act for
 Audit entries they wrote keep their before/after only when the change was to their own account.
 """
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
@@ -12,12 +11,9 @@ from django.utils import timezone
 
 from core.access.models import Membership
 from core.access.rights import rights_catalogue
-from core.accounts.models import User
+from core.accounts.models import User, UserSession
 from core.audit.models import AuditEntry
 from core.notifications.models import Notification, NotificationPreference
-
-# Fields of a session model never exported: what would let someone take the session over.
-SECRET_FIELD_PARTS = ("key", "hash", "token", "secret", "password")
 
 
 def _when(value):
@@ -79,32 +75,18 @@ def _notifications(user) -> list[dict]:
     ]
 
 
-def session_model():
-    """core.accounts' record of a person's sessions, if that app keeps one."""
-    try:
-        return apps.get_model("accounts", "UserSession")
-    except LookupError:
-        return None
-
-
-def _sessions(user) -> list[dict] | None:
-    model = session_model()
-    if model is None:
-        return None
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not field.is_relation and not any(part in field.name for part in SECRET_FIELD_PARTS)
-    ]
-    user_field = next(field.name for field in model._meta.concrete_fields if field.related_model is user.__class__)
+def _sessions(user) -> list[dict]:
+    """The person's recorded sessions, without their keys (which would let someone take one over)."""
     return [
-        {field.name: _plain(getattr(session, field.name)) for field in fields}
-        for session in model.objects.filter(**{user_field: user})
+        {
+            "id": session.pk,
+            "created_at": _when(session.created_at),
+            "last_seen_at": _when(session.last_seen_at),
+            "user_agent": session.user_agent,
+            "ip_address": session.ip_address,
+        }
+        for session in UserSession.objects.filter(user=user)
     ]
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _audit(user) -> list[dict]:
@@ -127,7 +109,7 @@ def _audit(user) -> list[dict]:
 def person_data(*, user) -> dict:
     """Everything exported to `user` about themselves, as JSON-ready data."""
     organisation = getattr(connection, "tenant", None)
-    data = {
+    return {
         "exported_at": timezone.now().isoformat(),
         "organisation": getattr(organisation, "name", ""),
         "account": _account(user),
@@ -135,11 +117,8 @@ def person_data(*, user) -> dict:
         "notification_preferences": _preferences(user),
         "notifications": _notifications(user),
         "audit_entries": _audit(user),
+        "sessions": _sessions(user),
     }
-    sessions = _sessions(user)
-    if sessions is not None:
-        data["sessions"] = sessions
-    return data
 
 
 def access_person(*, actor, user_id):

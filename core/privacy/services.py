@@ -5,22 +5,24 @@ Erasure anonymises the account instead of deleting it, so that legal records poi
 preferences, notifications, credentials, sessions) is deleted.
 """
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from core.access.models import Membership
 from core.access.services import membership_remove
-from core.accounts.models import StaffRole, User
+from core.accounts.models import StaffRole, User, UserSession
 from core.audit.models import AuditEntry
 from core.audit.services import audit_record
 from core.errors import DomainError
 from core.mail.models import OutgoingEmail
 from core.notifications.models import Notification
 
-from .selectors import person_data, session_model
+from .selectors import person_data
 
 # Who may erase whom: nobody erases someone of a higher role.
 STAFF_RANK = {StaffRole.ADMIN: 2}
@@ -52,14 +54,8 @@ def person_export(*, actor: User) -> dict:
 def _credential_models():
     """Models that hold only a person's credentials or sessions: DRF tokens, and every model of
     core.accounts other than the account itself (links, codes, sessions)."""
-    models = [
-        model for model in apps.get_app_config("accounts").get_models() if model is not User and not model._meta.proxy
-    ]
-    try:
-        models.append(apps.get_model("authtoken", "Token"))
-    except LookupError:
-        pass
-    return models
+    accounts = apps.get_app_config("accounts").get_models()
+    return [*(model for model in accounts if model is not User and not model._meta.proxy), Token]
 
 
 def _credentials_delete(user: User) -> int:
@@ -78,10 +74,7 @@ def _credentials_delete(user: User) -> int:
 def _sessions_end(user: User) -> int:
     """Delete the person's sessions in this organisation's schema (signed out everywhere): those
     core.accounts recorded, and any other whose data names them."""
-    ended = set()
-    model = session_model()
-    if model is not None:
-        ended.update(model.objects.filter(user=user).values_list("session_key", flat=True))
+    ended = set(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     # A scan of the schema's sessions: erasure is rare, and a session opened before core.accounts
     # recorded sessions is found only this way.
     ended.update(
@@ -97,11 +90,8 @@ def _login_attempts_delete(email: str) -> None:
     which the search path then finds first (the public ones belong to the operator console)."""
     if "axes" not in settings.TENANT_APPS:
         return
-    for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
-        try:
-            apps.get_model("axes", name).objects.filter(username__iexact=email).delete()
-        except LookupError:
-            continue
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__iexact=email).delete()
 
 
 def _scrub(value, old: set[str], pseudonym: str):

@@ -21,24 +21,20 @@ class CoreEntry:
     label: str
     url_name: str
     permission: str
-    audience: str = "all"  # "staff", "member" (someone acting for a member) or "all"
+    # Pages about the active member: hidden from staff and from a person acting for no member,
+    # whom the permission alone would let through (staff hold every member's rights).
+    acting_only: bool = False
 
 
 CORE_ENTRIES = (
-    CoreEntry(gettext_lazy("Adhérents"), "members:list", "members.manage_members", "staff"),
-    CoreEntry(gettext_lazy("Fiche adhérent"), "members:profile", "members.view_member", "member"),
-    CoreEntry(gettext_lazy("Utilisateurs"), "access:contacts", "access.view_contacts", "member"),
-    CoreEntry(gettext_lazy("Documents"), "documents:list", "members.view_documents", "member"),
-    CoreEntry(gettext_lazy("Notifications"), "notifications:inbox", "members.view_member", "member"),
-    CoreEntry(gettext_lazy("Équipe"), "access:staff", "access.manage_staff", "staff"),
+    CoreEntry(gettext_lazy("Adhérents"), "members:list", "members.manage_members"),
+    CoreEntry(gettext_lazy("Fiche adhérent"), "members:profile", "members.view_member", acting_only=True),
+    CoreEntry(gettext_lazy("Utilisateurs"), "access:contacts", "access.view_contacts", acting_only=True),
+    CoreEntry(gettext_lazy("Documents"), "documents:list", "members.view_documents", acting_only=True),
+    CoreEntry(gettext_lazy("Notifications"), "notifications:inbox", "members.view_member", acting_only=True),
+    CoreEntry(gettext_lazy("Équipe"), "access:staff", "access.manage_staff"),
     CoreEntry(gettext_lazy("Journal"), "audit:journal", "audit.view_member_journal"),
 )
-
-
-def _audience_of(request) -> str:
-    if request.user.staff_role:
-        return "staff"
-    return "member" if getattr(request, "active_member", None) is not None else "none"
 
 
 def menu_links(request) -> list[MenuLink]:
@@ -47,14 +43,14 @@ def menu_links(request) -> list[MenuLink]:
     if organisation is None or not user.is_authenticated:
         return []
     links = []
-    audience = _audience_of(request)
+    acting = getattr(request, "active_member", None) is not None
     for entry in CORE_ENTRIES:
-        if entry.audience in ("all", audience) and user.has_perm(entry.permission):
+        if (acting or not entry.acting_only) and user.has_perm(entry.permission):
             url = reverse(entry.url_name)
             links.append(MenuLink(entry.label, url, request.path.startswith(url)))
     for spec in registry.enabled(organisation.enabled_modules):
         for entry in spec.menu:
-            if audience != "staff" and entry.permission and not user.has_perm(entry.permission):
+            if entry.permission and not user.has_perm(entry.permission):
                 continue
             url = reverse(entry.url_name)
             links.append(MenuLink(entry.label, url, request.path.startswith(url)))

@@ -16,12 +16,6 @@ def home(request):
     return render(request, "web/home.html", {"modules": modules})
 
 
-@login_required
-def coming_soon(request, **kwargs):
-    """Placeholder for a page still being built."""
-    return render(request, "web/coming.html")
-
-
 def page_not_found(request, exception=None):
     """Branded page for people, the structured error for API clients."""
     if request.path.startswith("/api/"):

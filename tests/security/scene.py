@@ -6,9 +6,16 @@ created with an id that does not exist in alpha (so a 404 means "not served", no
 
 from collections.abc import Callable
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
+from stdnum import luhn
 
+from core.access.models import MemberRole, Membership, MembershipState
+from core.accounts.models import StaffRole, User
+from core.documents.models import Document
+from core.documents.services import document_add
 from core.members.models import Establishment, Member
+from core.notifications.models import Notification
 from tests.security.matrix import A_ADMIN, A_DELEGATE, A_USER, ANONYMOUS, B_ADMIN, OTHER_STAFF, STAFF
 
 M1_MARKERS = ("Société Un", "m1-contact@alpha.test")
@@ -31,27 +38,29 @@ MEMBER_OF_OWNER = {"A": "Société Un", "B": "Société Deux"}
 class Scene:
     """Builds, on demand, the object of a kind that an owner holds; returns (id, marker)."""
 
-    builders: dict[str, Callable] = {}
+    builders: dict[str, tuple[Callable, type]] = {}
 
     def __init__(self, alpha, beta):
         self.alpha, self.beta = alpha, beta
 
     @classmethod
-    def kind(cls, name: str):
+    def kind(cls, name: str, model: type):
+        """Register the builder of `name`, whose objects are rows of `model`."""
+
         def register(builder: Callable) -> Callable:
-            cls.builders[name] = builder
+            cls.builders[name] = (builder, model)
             return builder
 
         return register
 
     def object(self, kind: str, owner: str) -> tuple[int, str]:
-        builder = self.builders[kind]
+        builder, model = self.builders[kind]
         if owner != "T2":
             with tenant_context(self.alpha):
                 member = Member.objects.get(name=MEMBER_OF_OWNER[owner])
                 return builder(member=member)
         with tenant_context(self.alpha):
-            taken = set(builder.model.objects.values_list("pk", flat=True))
+            taken = set(model.objects.values_list("pk", flat=True))
         with tenant_context(self.beta):
             member = Member.objects.get(name="Société Un")
             while True:
@@ -60,7 +69,7 @@ class Scene:
                     return pk, marker
 
 
-@Scene.kind("member")
+@Scene.kind("member", Member)
 def _member(*, member, fresh: bool = False) -> tuple[int, str]:
     if not fresh:
         return member.pk, member.email
@@ -71,13 +80,8 @@ def _member(*, member, fresh: bool = False) -> tuple[int, str]:
     return created.pk, created.email
 
 
-_member.model = Member
-
-
-@Scene.kind("establishment")
+@Scene.kind("establishment", Establishment)
 def _establishment(*, member, fresh: bool = False) -> tuple[int, str]:
-    from stdnum import luhn
-
     # Same SIREN as a member known by SIRET; any SIREN for one known by number.
     siren = member.siren or "732829320"
     nic = f"{Establishment.objects.count() + 1:04d}"
@@ -88,35 +92,23 @@ def _establishment(*, member, fresh: bool = False) -> tuple[int, str]:
     return created.pk, created.name
 
 
-_establishment.model = Establishment
-
-
 def _fresh_user(prefix: str):
-    from core.accounts.models import User
-
     index = User.objects.count() + 1
     while User.objects.filter(email=f"{prefix}-{index}@beta.test").exists():
         index += 1
     return User.objects.create_user(f"{prefix}-{index}@beta.test", None, full_name=f"{prefix} {index}")
 
 
-@Scene.kind("document")
+@Scene.kind("document", Document)
 def _document(*, member, fresh: bool = False) -> tuple[int, str]:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from core.documents.services import document_add
-
     title = f"Document de {member.name}"
     pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.7\n%%EOF\n")
     document = document_add(actor=None, member=member, file=pdf, title=title)
     return document.pk, title
 
 
-@Scene.kind("notification")
+@Scene.kind("notification", Notification)
 def _notification(*, member, fresh: bool = False) -> tuple[int, str]:
-    from core.access.models import MemberRole, Membership
-    from core.notifications.models import Notification
-
     administrator = Membership.objects.filter(member=member, role=MemberRole.ADMINISTRATOR).first().user
     subject = f"Avis pour {member.name}"
     notification = Notification.objects.create(
@@ -125,11 +117,9 @@ def _notification(*, member, fresh: bool = False) -> tuple[int, str]:
     return notification.pk, subject
 
 
-@Scene.kind("membership")
+@Scene.kind("membership", Membership)
 def _membership(*, member, fresh: bool = False) -> tuple[int, str]:
     """A's: M1's plain user; B's: M2's administrator (its only person); T2: a new one in beta."""
-    from core.access.models import MemberRole, Membership, MembershipState
-
     if fresh:
         user = _fresh_user("contact")
         created = Membership.objects.create(user=user, member=member, state=MembershipState.ACTIVE)
@@ -142,70 +132,35 @@ def _membership(*, member, fresh: bool = False) -> tuple[int, str]:
     return membership.pk, membership.user.full_name
 
 
-@Scene.kind("person")
+@Scene.kind("person", User)
 def _person(*, member, fresh: bool = False) -> tuple[int, str]:
     """A person acting for the member (A: M1's plain user, B: M2's administrator)."""
     if fresh:
         user = _fresh_user("personne")
         return user.pk, user.full_name
-    from core.access.models import Membership
-
     membership_id, name = _membership(member=member)
     return Membership.objects.get(pk=membership_id).user_id, name
 
 
-def _model(label: str):
-    from django.apps import apps
-
-    return apps.get_model(label)
-
-
-class _LazyModel:
-    """The model of a kind, looked up when the scene needs it (apps are ready by then)."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    @property
-    def objects(self):
-        return _model(self.label).objects
-
-
-_document.model = _LazyModel("documents.Document")
-_notification.model = _LazyModel("notifications.Notification")
-_membership.model = _LazyModel("access.Membership")
-_person.model = _LazyModel("accounts.User")
-
-
-@Scene.kind("pending_membership")
+@Scene.kind("pending_membership", Membership)
 def _pending_membership(*, member, fresh: bool = False) -> tuple[int, str]:
     """A person invited to the member, still pending: a link to resend, an access to revoke."""
-    from core.access.models import Membership
-
     if fresh:
         user = _fresh_user("invite")
     else:
-        from core.accounts.models import User
-
         index = User.objects.count() + 1
         user = User.objects.create_user(f"invite-{index}@example.test", None, full_name=f"Invité {index}")
     created = Membership.objects.create(user=user, member=member)  # pending by default
     return created.pk, user.full_name
 
 
-@Scene.kind("staff_user")
+@Scene.kind("staff_user", User)
 def _staff_user(*, member, fresh: bool = False) -> tuple[int, str]:
     """A member of the organisation's team (the owner's member plays no part): alpha's jurist, or
     a new one of beta's."""
-    from core.accounts.models import StaffRole, User
-
     if fresh:
         user = _fresh_user("equipe")
         User.objects.filter(pk=user.pk).update(staff_role=StaffRole.JURIST)
         return user.pk, user.full_name
     user = User.objects.get(email__startswith="jurist@")
     return user.pk, user.email
-
-
-_pending_membership.model = _LazyModel("access.Membership")
-_staff_user.model = _LazyModel("accounts.User")

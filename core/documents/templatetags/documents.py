@@ -2,6 +2,7 @@
 
 from django import template
 
+from core.documents.forms import DocumentForm
 from core.documents.selectors import document_list
 
 register = template.Library()
@@ -21,6 +22,4 @@ def member_documents(context, member):
 @register.simple_tag
 def document_upload_form():
     """A blank upload form whose ids cannot clash with the other forms of the record page."""
-    from core.documents.forms import DocumentForm
-
     return DocumentForm(auto_id="document_%s")

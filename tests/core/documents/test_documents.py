@@ -91,6 +91,14 @@ def test_oversize_is_refused_without_keeping_the_file(organisations, alpha, clie
         assert not Document.objects.exists()
 
 
+def test_a_malformed_length_is_no_server_error(organisations, alpha, client_for):
+    path = f"/documents/adherent/{member_id(alpha)}/ajouter/"
+    response = client_for(alpha, "admin@alpha.test").post(path, {"category": "general"}, CONTENT_LENGTH="beaucoup")
+    assert response.status_code < 500
+    with tenant_context(alpha):
+        assert not Document.objects.exists()
+
+
 def test_the_service_refuses_oversize_too(organisations, alpha):
     from core.accounts.models import User
     from core.documents.services import document_add

@@ -3,8 +3,12 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core.access.acting import SESSION_KEY
+from core.access.models import MemberRole, Membership, MembershipState
+from core.accounts.models import User
 from core.members.models import Member
 from core.notifications.models import Notification, NotificationPreference
 
@@ -12,10 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 def deliver(organisation, email: str, count: int, *, member_name: str = "Société Un", read: bool = False) -> list[int]:
-    from django.utils import timezone
-
-    from core.accounts.models import User
-
     with tenant_context(organisation):
         user, member = User.objects.get(email=email), Member.objects.get(name=member_name)
         rows = Notification.objects.bulk_create(
@@ -160,3 +160,36 @@ def test_the_menu_counter_costs_one_query(organisations, alpha, client_for):
         page = client.get("/").content.decode()
     assert 'class="badge counter">3<' in page
     assert len([query for query in queries if "notifications_notification" in query["sql"]]) == 1
+
+
+def test_an_administrator_of_two_members_sets_preferences_of_the_active_one_only(
+    organisations, alpha, client_for, membership_of
+):
+    user = membership_of(alpha, "m1_user")
+    with tenant_context(alpha):
+        Membership.objects.create(
+            user=User.objects.get(email="m2-admin@alpha.test"),
+            member=user.member,
+            role=MemberRole.ADMINISTRATOR,
+            state=MembershipState.ACTIVE,
+        )
+    client = client_for(alpha, "m2-admin@alpha.test")
+    path = f"/notifications/utilisateurs/{user.pk}/"
+    # Acting for Société Deux (first by name): Société Un's people are out of reach.
+    assert "pour Société Deux" in client.get("/notifications/").content.decode()
+    assert client.get(path).status_code == 404
+    assert client.post(path, {}).status_code == 404
+    session = client.session
+    session[SESSION_KEY] = user.member_id
+    session.save()
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("email", [None, "admin@alpha.test"])
+def test_the_menu_counter_costs_nothing_without_an_active_member(organisations, alpha, client_for, email):
+    deliver(alpha, "m1-admin@alpha.test", 3)
+    client = client_for(alpha, email)
+    path = "/compte/connexion/" if email is None else "/"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    assert not [query for query in queries if "notifications_notification" in query["sql"]]

@@ -135,6 +135,8 @@ def test_notify_writes_an_inbox_row_and_queues_an_email_per_recipient(alpha, mem
         body = mails.first().body
         assert "http" in body and "alpha." in body and "/documents/" in body
         assert "Statuts l'an" in body and "&#x27;" not in body  # plain text, not HTML-escaped
+        # The inbox keeps the same text, for each recipient.
+        assert {row.body for row in rows} == {mail.body.strip() for mail in mails}
         # Nobody of M2 hears about M1.
         assert not Notification.objects.filter(user__email="m2-admin@alpha.test").exists()
 

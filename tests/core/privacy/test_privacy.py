@@ -66,8 +66,8 @@ def test_export_holds_own_data_only(organisations, alpha, beta, client_for):
     assert data["notification_preferences"] == [{"member": "Société Un", "kind": "access.changes", "enabled": True}]
     assert [n["subject"] for n in data["notifications"]] == ["Nouveau document : X"]
     assert "membership.update" in [entry["action"] for entry in data["audit_entries"]]
-    if "sessions" in data:
-        assert data["sessions"] and all("session_key" not in session for session in data["sessions"])
+    assert data["sessions"] and all("session_key" not in session for session in data["sessions"])
+    assert all(client.cookies["sessionid"].value not in json.dumps(session) for session in data["sessions"])
     for foreign in ("Société Deux", "m1-user@alpha.test", "m2-admin", "@beta.test", "Pour un autre", "m1_user"):
         assert foreign not in raw, foreign
     with tenant_context(alpha):
