@@ -60,22 +60,36 @@ def link_refused(request, error: DomainError):
     return render(request, template, {"message": error.message}, status=LINK_REFUSALS.get(error.code, 409))
 
 
-@sensitive_post_parameters("password", "password_confirm")
-def invitation_accept(request, token: str):
+def password_link_page(request, token: str, *, find, spend, template: str, welcome: str, person_key: str):
+    """A page opened from an e-mailed link where the person chooses a password: the link is
+    checked, then spent with the password, and the person is signed in."""
     try:
-        invitation = services.invitation_for_token(token)
+        link = find(token)
     except DomainError as error:
         return link_refused(request, error)
     form = PasswordChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept(token=token, password=form.cleaned_data["password"])
+            user = spend(token=token, password=form.cleaned_data["password"])
         except DomainError as error:
             if error.code in LINK_REFUSALS:
                 return link_refused(request, error)
             form_show_refusal(form, error)
         else:
             session_open(request, user)
-            messages.success(request, _("Votre mot de passe est enregistré. Bienvenue !"))
+            messages.success(request, welcome)
             return redirect("web:home")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invited": invitation.user})
+    return render(request, template, {"form": form, person_key: link.user})
+
+
+@sensitive_post_parameters("password", "password_confirm")
+def invitation_accept(request, token: str):
+    return password_link_page(
+        request,
+        token,
+        find=services.invitation_for_token,
+        spend=services.invitation_accept,
+        template="accounts/invitation_accept.html",
+        welcome=_("Votre mot de passe est enregistré. Bienvenue !"),
+        person_key="invited",
+    )

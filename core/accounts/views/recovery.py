@@ -16,7 +16,7 @@ from tenants.models import LoginMethod
 from .. import recovery
 from ..forms import EmailForm, FirstConnectionForm, PasswordChoiceForm
 from ..throttling import TOO_MANY_REQUESTS, throttle_sending
-from .login import LINK_REFUSALS, link_refused, session_open
+from .login import LINK_REFUSALS, link_refused, password_link_page, session_open
 from .policy import link_url_template, login_method_required, login_methods
 
 
@@ -47,25 +47,15 @@ def password_reset_sent(request):
 @sensitive_post_parameters("password", "password_confirm")
 @login_method_required(LoginMethod.PASSWORD, organisations_only=True)
 def password_reset_confirm(request, token: str):
-    try:
-        link = recovery.password_reset_link(token)
-    except DomainError as error:
-        return link_refused(request, error)
-    form = PasswordChoiceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = recovery.password_reset_confirm(token=token, password=form.cleaned_data["password"])
-        except DomainError as error:
-            if error.code in LINK_REFUSALS:
-                return link_refused(request, error)
-            form_show_refusal(form, error)
-        else:
-            session_open(request, user)
-            messages.success(
-                request, _("Votre nouveau mot de passe est enregistré ; vos autres sessions sont fermées.")
-            )
-            return redirect("web:home")
-    return render(request, "accounts/password_reset_confirm.html", {"form": form, "person": link.user})
+    return password_link_page(
+        request,
+        token,
+        find=recovery.password_reset_link,
+        spend=recovery.password_reset_confirm,
+        template="accounts/password_reset_confirm.html",
+        welcome=_("Votre nouveau mot de passe est enregistré ; vos autres sessions sont fermées."),
+        person_key="person",
+    )
 
 
 @login_method_required(LoginMethod.FIRST_CONNECTION_LINK)
