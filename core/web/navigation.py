@@ -37,6 +37,11 @@ CORE_ENTRIES = (
 )
 
 
+def _link(request, label, url_name: str) -> MenuLink:
+    url = reverse(url_name)
+    return MenuLink(label, url, request.path.startswith(url))
+
+
 def menu_links(request) -> list[MenuLink]:
     organisation = getattr(request, "tenant", None)
     user = request.user
@@ -46,15 +51,11 @@ def menu_links(request) -> list[MenuLink]:
     acting = getattr(request, "active_member", None) is not None
     for entry in CORE_ENTRIES:
         if (acting or not entry.acting_only) and user.has_perm(entry.permission):
-            url = reverse(entry.url_name)
-            links.append(MenuLink(entry.label, url, request.path.startswith(url)))
+            links.append(_link(request, entry.label, entry.url_name))
     for spec in registry.enabled(organisation.enabled_modules):
         for entry in spec.menu:
-            if entry.permission and not user.has_perm(entry.permission):
-                continue
-            url = reverse(entry.url_name)
-            links.append(MenuLink(entry.label, url, request.path.startswith(url)))
+            if not entry.permission or user.has_perm(entry.permission):
+                links.append(_link(request, entry.label, entry.url_name))
     if user.has_perm("modules.manage_modules"):
-        url = reverse("modules:settings")
-        links.append(MenuLink(_("Modules"), url, request.path.startswith(url)))
+        links.append(_link(request, _("Modules"), "modules:settings"))
     return links
