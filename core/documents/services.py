@@ -1,7 +1,6 @@
 """Writes on documents: adding a checked file for a member (and telling its people), deleting one."""
 
 import posixpath
-import re
 import uuid
 
 from django.db import transaction
@@ -13,46 +12,14 @@ from core.errors import DomainError
 from core.members.models import Member
 from core.notifications.services import notify
 
+from . import checks
 from .models import Document, DocumentCategory
-from .sniffing import ALLOWED, file_type_sniff
 
 MAX_SIZE = 10 * 1024 * 1024
-MAX_SIZE_LABEL = "10 Mo"
-UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def too_large_message() -> str:
-    return _("Le fichier dépasse la taille maximale autorisée (%(size)s).") % {"size": MAX_SIZE_LABEL}
-
-
-def _refuse(message: str) -> DomainError:
-    return DomainError(message, errors={"file": [message]})
-
-
-def _display_name(name: str) -> str:
-    """The uploaded name as shown and offered on download: no folders, no control characters."""
-    name = posixpath.basename((name or "").replace("\\", "/"))
-    name = UNSAFE_NAME_CHARACTERS.sub("", name).strip().lstrip(".")
-    return name[-255:] or "document"
-
-
-def _checked_type(file, name: str):
-    size = file.size
-    if not size:
-        raise _refuse(_("Le fichier est vide."))
-    if size > MAX_SIZE:
-        raise _refuse(too_large_message())
-    file_type = file_type_sniff(file, name=name)
-    if file_type is None:
-        labels = ", ".join(allowed.label for allowed in ALLOWED)
-        raise _refuse(_("Ce type de fichier n'est pas accepté. Types acceptés : %(types)s.") % {"types": labels})
-    extension = posixpath.splitext(name)[1].lower()
-    if extension and extension not in file_type.accepted_extensions:
-        raise _refuse(
-            _("Le contenu du fichier (%(type)s) ne correspond pas à son extension « %(extension)s ».")
-            % {"type": file_type.label, "extension": extension}
-        )
-    return file_type
+    return checks.too_large_message(MAX_SIZE)
 
 
 def document_add(*, actor, member: Member, file, title: str = "", category: str = DocumentCategory.GENERAL) -> Document:
@@ -60,10 +27,9 @@ def document_add(*, actor, member: Member, file, title: str = "", category: str 
     type from its content; the member's recipients of "members.documents" are notified."""
     if category not in DocumentCategory.values:
         raise DomainError(_("Catégorie inconnue."), errors={"category": [_("Catégorie inconnue.")]})
-    name = _display_name(getattr(file, "name", ""))
-    file_type = _checked_type(file, name)
-    if not posixpath.splitext(name)[1]:
-        name = f"{name}{file_type.extension}"
+    name = checks.upload_display_name(getattr(file, "name", ""))
+    file_type = checks.upload_check(file, name=name, max_size=MAX_SIZE)
+    name = checks.stored_name(name, file_type)
     title = (title or "").strip()[:200] or posixpath.splitext(name)[0][:200]
     with transaction.atomic():
         document = Document(

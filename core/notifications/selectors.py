@@ -36,11 +36,20 @@ def kind_receivers(*, member, kind: NotificationKind) -> list[Membership]:
     ]
 
 
-def notification_recipients(*, member, kind: str) -> list[User]:
-    """The people who receive `kind` for `member`; the member's administrators when nobody
-    does (e.g. the last recipient was removed), so that a notification is never lost."""
+def notification_recipients(*, member, kind: str, include=()) -> list[User]:
+    """The people who receive `kind` for `member`, plus those of `include` who still work for
+    it; the member's administrators when nobody does (e.g. the last recipient was removed), so
+    that a notification is never lost."""
     spec = kind_get(kind)
     receivers = kind_receivers(member=member, kind=spec)
+    wanted = {user.pk for user in include if user is not None}
+    if wanted:
+        chosen = {membership.pk for membership in receivers}
+        receivers += [
+            membership
+            for membership in _working_memberships(member).filter(user_id__in=wanted)
+            if membership.pk not in chosen
+        ]
     if not receivers:
         receivers = [membership for membership in _working_memberships(member) if membership.is_administrator]
     return [membership.user for membership in receivers]

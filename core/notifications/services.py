@@ -64,7 +64,7 @@ def notification_preference_set(*, actor, membership: Membership, kind: str, ena
     return preference
 
 
-def _absolute(url: str) -> str:
+def email_link(url: str) -> str:
     """A link of the organisation for an e-mail (e-mails have no request to build it from)."""
     if not url.startswith("/"):
         return url
@@ -73,16 +73,19 @@ def _absolute(url: str) -> str:
 
 
 def notify(
-    *, member: Member, kind: str, subject: str, template: str, context: dict, url: str = ""
+    *, member: Member, kind: str, subject: str, template: str, context: dict, url: str = "", include=()
 ) -> list[Notification]:
     """Tell the recipients of `kind` for `member`: an in-app notification and an e-mail each,
-    written in the caller's transaction (the e-mails leave on commit)."""
+    written in the caller's transaction (the e-mails leave on commit).
+
+    `include` names people told whatever their preferences (the asker of a question), as long as
+    they still act for the member."""
     kind_get(kind)  # an unknown kind is a programming error, not a user's
     with transaction.atomic():
-        recipients = notification_recipients(member=member, kind=kind)
+        recipients = notification_recipients(member=member, kind=kind, include=include)
         if not recipients:
             return []
-        link = _absolute(url) if url else ""
+        link = email_link(url) if url else ""
         notifications = []
         for user in recipients:
             personal = {**context, "recipient": user, "member": member, "url": link}

@@ -10,7 +10,9 @@ class QuestionsConfig(AppConfig):
     verbose_name = _("Questions juridiques")
 
     def ready(self) -> None:
-        from core.modules.registry import MenuEntry, ModuleSpec, NotificationKind, Right, registry
+        from celery.schedules import crontab
+
+        from core.modules.registry import MenuEntry, ModuleSpec, NotificationKind, Right, ScheduledJob, registry
 
         registry.register(
             ModuleSpec(
@@ -23,16 +25,32 @@ class QuestionsConfig(AppConfig):
                     Right("questions.ask_question", _("Poser des questions juridiques")),
                     Right("questions.view_member_questions", _("Voir toutes les questions de l'adhérent")),
                 ),
-                menu=(MenuEntry(_("Questions"), "questions:home"),),
+                menu=(
+                    MenuEntry(_("Questions juridiques"), "questions:list", "questions.use_questions"),
+                    MenuEntry(_("Questions à traiter"), "questions:queue", "questions.work_questions"),
+                ),
+                # The asker is always told; other contacts choose, among those who may read every
+                # question of the member (a contact never hears of a question they cannot open).
                 notification_kinds=(
-                    NotificationKind("questions.answered", _("Réponse à une question"), "questions.ask_question"),
+                    NotificationKind(
+                        "questions.answered", _("Réponse à une question"), "questions.view_member_questions"
+                    ),
                     NotificationKind(
                         "questions.info_requested",
                         _("Demande de précisions sur une question"),
-                        "questions.ask_question",
+                        "questions.view_member_questions",
                     ),
                 ),
+                scheduled_jobs=(
+                    ScheduledJob("digest", "questions.digest", crontab(hour=7, minute=30, day_of_week="1-5")),
+                ),
+                member_card="questions/_member_card.html",
                 settings_form="modules.questions.forms.QuestionsSettingsForm",
-                settings_defaults={"answer_delay_working_days": 5, "alsace_moselle": False},
+                settings_defaults={
+                    "answer_delay_working_days": 5,
+                    "alsace_moselle": False,
+                    "attachment_max_mb": 10,
+                    "attachment_max_count": 5,
+                },
             )
         )

@@ -14,4 +14,11 @@ class QuestionsSettingsForm(forms.Form):
     alsace_moselle = forms.BooleanField(
         label=_("Appliquer les jours fériés d'Alsace-Moselle"),
         required=False,
+        help_text=_("Vendredi saint et 26 décembre chômés (Bas-Rhin, Haut-Rhin, Moselle)."),
+    )
+    attachment_max_mb = forms.IntegerField(
+        label=_("Taille maximale d'une pièce jointe (Mo)"), min_value=1, max_value=50
+    )
+    attachment_max_count = forms.IntegerField(
+        label=_("Nombre maximal de pièces jointes par message"), min_value=1, max_value=20
     )

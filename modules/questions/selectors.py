@@ -1,0 +1,175 @@
+"""Reads of questions, always filtered to what the actor may see.
+
+Staff who work the questions see them all; a member person sees their active member's questions
+they asked, or all of that member's with `questions.view_member_questions`; anyone else, none.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from core.access.acting import active_membership_of
+from core.accounts.models import User
+from core.working_days import working_days_add
+
+from .models import OPEN_STATUSES, Attachment, Message, Question, QuestionStatus, SubTheme, Theme
+from .policy import questions_clock
+from .rules import WORKING_ROLES
+
+SEARCH_CONFIG = "french"
+
+# Sortable columns of the history and the queue: name in the query string -> field.
+SORTS = {
+    "number": "id",
+    "received": "received_at",
+    "updated": "updated_at",
+    "contact": "asked_by__full_name",
+    "member": "member__name",
+    "status": "status",
+    "subject": "subject",
+    "theme": "theme__name",
+    "due": "due_on",
+    "assignee": "assignee__full_name",
+}
+
+
+def _base() -> QuerySet[Question]:
+    return Question.objects.select_related("member", "asked_by", "theme", "sub_theme", "assignee").defer(
+        "search_vector"
+    )
+
+
+def question_list(*, actor) -> QuerySet[Question]:
+    """Every question the actor may see, newest first."""
+    questions = _base()
+    if actor.has_perm("questions.work_questions"):
+        return questions
+    membership = active_membership_of(actor)
+    if membership is None:
+        return questions.none()
+    member = membership.member
+    if actor.has_perm("questions.view_member_questions", member):
+        return questions.filter(member_id=member.pk)
+    if actor.has_perm("questions.ask_question", member):
+        return questions.filter(member_id=member.pk, asked_by=actor)
+    return questions.none()
+
+
+@dataclass
+class QuestionFilters:
+    """What the history and the queue can be narrowed and sorted by (already validated)."""
+
+    status: list[str] = field(default_factory=list)
+    theme_id: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    search: str = ""
+    sort: str = "-received"
+    # Queue only
+    assignee: str = ""  # "", "me", "none" or a staff user's id
+    due: str = ""  # "", "late", "soon"
+    member_id: int | None = None
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    column = SORTS.get(sort.lstrip("-"), "received_at")
+    expression = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return [expression, "-id" if descending else "id"]
+
+
+def question_search(*, actor, filters: QuestionFilters, today: date | None = None) -> QuerySet[Question]:
+    """The actor's questions narrowed by `filters` and sorted; full-text search in French over
+    the subject, the question and the exchange, best match first when no sort is asked."""
+    questions = question_list(actor=actor)
+    if filters.status:
+        questions = questions.filter(status__in=filters.status)
+    if filters.theme_id:
+        questions = questions.filter(theme_id=filters.theme_id)
+    if filters.member_id:
+        questions = questions.filter(member_id=filters.member_id)
+    if filters.received_from:
+        questions = questions.filter(received_at__date__gte=filters.received_from)
+    if filters.received_to:
+        questions = questions.filter(received_at__date__lte=filters.received_to)
+    if filters.assignee == "me":
+        questions = questions.filter(assignee=actor)
+    elif filters.assignee == "none":
+        questions = questions.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        questions = questions.filter(assignee_id=int(filters.assignee))
+    if filters.due:
+        questions = _by_due(questions, filters.due, today or timezone.localdate())
+    ordering = _ordering(filters.sort)
+    if filters.search.strip():
+        query = SearchQuery(filters.search.strip(), config=SEARCH_CONFIG, search_type="websearch")
+        questions = questions.filter(search_vector=query)
+        if not filters.sort or filters.sort == "-received":
+            questions = questions.annotate(rank=SearchRank(F("search_vector"), query))
+            ordering = [F("rank").desc(), *ordering]
+    return questions.order_by(*ordering)
+
+
+def _by_due(questions: QuerySet[Question], due: str, today: date) -> QuerySet[Question]:
+    # The clock is stopped while the member is awaited: those are neither late nor due.
+    running = questions.filter(status__in=(QuestionStatus.NEW, QuestionStatus.IN_PROGRESS))
+    if due == "late":
+        return running.filter(due_on__lt=today)
+    if due == "soon":
+        next_working_day = working_days_add(today, 1, alsace_moselle=questions_clock().alsace_moselle)
+        return running.filter(due_on__gte=today, due_on__lte=next_working_day)
+    return questions
+
+
+def access_question(*, actor, question_id, with_exchange: bool = False) -> Question:
+    """A question the actor may see; the same 404 for a missing one and another's."""
+    questions = question_list(actor=actor)
+    if with_exchange:
+        questions = questions.prefetch_related(
+            Prefetch("messages", Message.objects.select_related("author").prefetch_related("attachments")),
+            Prefetch("attachments", Attachment.objects.filter(message__isnull=True), to_attr="question_attachments"),
+        )
+    try:
+        return questions.get(pk=int(question_id))
+    except (Question.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def access_attachment(*, actor, attachment_id) -> Attachment:
+    """An attachment of a question the actor may see; 404 otherwise."""
+    try:
+        attachment = Attachment.objects.select_related("question").get(pk=int(attachment_id))
+    except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if not question_list(actor=actor).filter(pk=attachment.question_id).exists():
+        raise Http404
+    return attachment
+
+
+def callback_list(*, actor) -> QuerySet[Question]:
+    """Callbacks still to make, the most urgent first (staff who work the questions only)."""
+    if not actor.has_perm("questions.work_questions"):
+        return Question.objects.none()
+    return (
+        _base().filter(callback_due_at__isnull=False, callback_done_at__isnull=True).order_by("callback_due_at", "id")
+    )
+
+
+def theme_choices(*, include_inactive: bool = False) -> QuerySet[Theme]:
+    """Themes with their sub-themes, in the organisation's order (the active ones for members)."""
+    sub_themes = SubTheme.objects.all() if include_inactive else SubTheme.objects.filter(is_active=True)
+    themes = Theme.objects.all() if include_inactive else Theme.objects.filter(is_active=True)
+    return themes.prefetch_related(Prefetch("sub_themes", sub_themes.order_by("position", "name", "id")))
+
+
+def question_workers() -> QuerySet[User]:
+    """The organisation's people who can be given a question: active jurists and administrators."""
+    return User.objects.filter(staff_role__in=WORKING_ROLES, is_active=True).order_by("full_name", "email")
+
+
+def open_questions() -> QuerySet[Question]:
+    return _base().filter(status__in=OPEN_STATUSES)

@@ -1,0 +1,625 @@
+"""Writes on questions: asking, the jurists' work, the member's replies, callbacks and themes.
+
+Every change locks the question's row, checks the move against the state machine
+(`workflow.TRANSITIONS`), writes its message, files, audit entry and e-mails in one transaction,
+and bumps the question's revision. Files are checked before anything is written and removed if
+the transaction does not commit: nothing is ever half-saved.
+"""
+
+import re
+import uuid
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit.services import audit_record
+from core.documents import checks
+from core.documents.files import files_removed_on_failure
+from core.errors import Conflict, DomainError
+from core.jobs.dispatch import enqueue_on_commit
+from core.mail.services import email_queue
+from core.notifications.services import email_link, notify
+from core.working_days import local_date
+
+from .models import (
+    Attachment,
+    CallbackSlot,
+    Message,
+    MessageKind,
+    Question,
+    QuestionStatus,
+    SubTheme,
+    Theme,
+)
+from .policy import attachment_limits, questions_clock
+from .richtext import rich_text_clean, rich_text_is_empty
+from .selectors import question_workers
+from .workflow import transition_target
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+PHONE = re.compile(r"^\+?[0-9 .\-()]{10,20}$")
+
+
+def _refuse(field: str, message: str) -> DomainError:
+    return DomainError(message, errors={field: [message]})
+
+
+def _require(actor, perm: str, obj=None) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+# Files ---------------------------------------------------------------------------------------
+
+
+def _attachments_check(files) -> list[tuple]:
+    """(file, display name, type) of each file, all checked before any is written."""
+    files = [file for file in files or () if file is not None]
+    limits = attachment_limits()
+    if len(files) > limits.max_count:
+        raise _refuse(
+            "attachments",
+            _("Vous pouvez joindre au plus %(count)d fichiers.") % {"count": limits.max_count},
+        )
+    checked = []
+    for file in files:
+        name = checks.upload_display_name(getattr(file, "name", ""))
+        try:
+            file_type = checks.upload_check(file, name=name, max_size=limits.max_size, field="attachments")
+        except DomainError as error:
+            message = f"« {name} » : {error.message}"
+            raise _refuse("attachments", message) from error
+        checked.append((file, checks.stored_name(name, file_type), file_type))
+    return checked
+
+
+def _attachments_save(*, actor, question: Question, message: Message | None, checked, written) -> list[Attachment]:
+    """Store checked files under server-generated names, listed in `written` so that they are
+    removed if the write fails (see `files_removed_on_failure`)."""
+    saved = []
+    for file, name, file_type in checked:
+        attachment = Attachment(
+            question=question,
+            message=message,
+            original_name=name,
+            content_type=file_type.content_type,
+            size=file.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(f"{uuid.uuid4().hex}{file_type.extension}", file, save=False)
+        written.append((attachment.file.storage, attachment.file.name))
+        attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+# Shared steps --------------------------------------------------------------------------------
+
+
+def _locked(question: Question) -> Question:
+    """The question re-read under a row lock: concurrent jurists act one after the other."""
+    return Question.objects.select_for_update(of=("self",)).select_related("member", "asked_by").get(pk=question.pk)
+
+
+def _text(body: str, *, field: str = "body", required: bool = True) -> str:
+    body = (body or "").strip()
+    if required and not body:
+        raise _refuse(field, _("Écrivez votre message."))
+    if len(body) > BODY_MAX:
+        raise _refuse(field, _("Le message ne peut dépasser %(max)d caractères.") % {"max": BODY_MAX})
+    return body
+
+
+def _rich(body: str, *, required: bool = True) -> str:
+    html = rich_text_clean(_text(body, required=required))
+    if required and rich_text_is_empty(html):
+        raise _refuse("body", _("Écrivez votre message."))
+    return html
+
+
+def _touch(question: Question, now, fields: list[str]) -> None:
+    question.updated_at = now
+    question.revision += 1
+    question.save(update_fields=[*fields, "updated_at", "revision"])
+    _search_refresh(question.pk)
+
+
+def _search_refresh(question_id: int) -> None:
+    """Index the subject, the question and the whole exchange for French full-text search."""
+    exchange = (
+        Message.objects.filter(question_id=OuterRef("pk"))
+        .values("question_id")
+        .annotate(text=StringAgg("body", " "))
+        .values("text")
+    )
+    Question.objects.filter(pk=question_id).update(
+        search_vector=SearchVector("subject", weight="A", config="french")
+        + SearchVector("body", weight="B", config="french")
+        + SearchVector(
+            Coalesce(Subquery(exchange, output_field=TextField()), Value(""), output_field=TextField()),
+            weight="C",
+            config="french",
+        )
+    )
+
+
+def _message(*, question: Question, kind: str, actor, body: str, now) -> Message:
+    return Message.objects.create(question=question, kind=kind, author=actor, body=body, created_at=now)
+
+
+def _question_url(question: Question) -> str:
+    return reverse("questions:detail", kwargs={"question_id": question.pk})
+
+
+def _tell_member(*, question: Question, kind: str, subject: str, template: str, message: Message | None) -> None:
+    notify(
+        member=question.member,
+        kind=kind,
+        subject=subject,
+        template=template,
+        context={"question": question, "message": message},
+        url=_question_url(question),
+        include=[question.asked_by],
+    )
+
+
+def _tell_staff(*, user, question: Question, subject: str, template: str) -> None:
+    email_queue(
+        to=user.email,
+        subject=subject,
+        template=template,
+        context={"question": question, "recipient": user, "url": email_link(_question_url(question))},
+    )
+
+
+def _audit(*, actor, action: str, question: Question, before: dict | None = None, after: dict | None = None):
+    audit_record(
+        actor=actor, action=f"questions.{action}", target=question, member=question.member, before=before, after=after
+    )
+
+
+# Asking --------------------------------------------------------------------------------------
+
+
+def _theme_pick(theme_id, sub_theme_id) -> tuple[Theme, SubTheme | None]:
+    try:
+        theme = Theme.objects.get(pk=int(theme_id), is_active=True)
+    except (Theme.DoesNotExist, TypeError, ValueError) as exc:
+        raise _refuse("theme", _("Choisissez un thème de la liste.")) from exc
+    if sub_theme_id in (None, ""):
+        return theme, None
+    try:
+        sub_theme = SubTheme.objects.get(pk=int(sub_theme_id), theme=theme, is_active=True)
+    except (SubTheme.DoesNotExist, TypeError, ValueError) as exc:
+        raise _refuse("sub_theme", _("Choisissez un sous-thème du thème choisi.")) from exc
+    return theme, sub_theme
+
+
+def _callback(phone: str, slot: str) -> tuple[str, str]:
+    phone = (phone or "").strip()
+    if not phone:
+        return "", ""
+    if not PHONE.match(phone):
+        raise _refuse("callback_phone", _("Indiquez un numéro de téléphone valide, par exemple 01 23 45 67 89."))
+    slot = slot or CallbackSlot.ANY
+    if slot not in CallbackSlot.values:
+        raise _refuse("callback_slot", _("Choisissez un moment de la liste."))
+    return phone, slot
+
+
+def question_submit(
+    *,
+    actor,
+    member,
+    theme_id,
+    subject: str,
+    body: str,
+    sub_theme_id=None,
+    attachments=(),
+    callback_phone: str = "",
+    callback_slot: str = "",
+) -> Question:
+    """Record a member's question, due a number of working days after today (the organisation's
+    answer time); a phone number asks for a callback within two working days."""
+    _require(actor, "questions.ask_question", member)
+    theme, sub_theme = _theme_pick(theme_id, sub_theme_id)
+    subject = (subject or "").strip()
+    if not subject:
+        raise _refuse("subject", _("Indiquez le sujet de votre question."))
+    if len(subject) > SUBJECT_MAX:
+        raise _refuse("subject", _("Le sujet ne peut dépasser %(max)d caractères.") % {"max": SUBJECT_MAX})
+    body = _text(body)
+    phone, slot = _callback(callback_phone, callback_slot)
+    checked = _attachments_check(attachments)
+    clock = questions_clock()
+    now = timezone.now()
+    with files_removed_on_failure() as written, transaction.atomic():
+        question = Question.objects.create(
+            member=member,
+            asked_by=actor,
+            theme=theme,
+            sub_theme=sub_theme,
+            subject=subject,
+            body=body,
+            received_at=now,
+            updated_at=now,
+            due_on=clock.due_on(now),
+            callback_phone=phone,
+            callback_slot=slot,
+            callback_due_at=clock.callback_due(now) if phone else None,
+        )
+        saved = _attachments_save(actor=actor, question=question, message=None, checked=checked, written=written)
+        _search_refresh(question.pk)
+        _audit(
+            actor=actor,
+            action="submit",
+            question=question,
+            after={
+                "subject": subject,
+                "theme": theme.name,
+                "due_on": question.due_on.isoformat(),
+                "attachments": [attachment.original_name for attachment in saved],
+                "callback": bool(phone),
+            },
+        )
+    return question
+
+
+# The jurists' work ---------------------------------------------------------------------------
+
+
+def question_assign(*, actor, question: Question, assignee) -> Question:
+    """Give the question to a jurist (oneself or a colleague); a new question is then in progress."""
+    _require(actor, "questions.work_questions")
+    if assignee is None or not question_workers().filter(pk=assignee.pk).exists():
+        raise _refuse("assignee", _("Choisissez un juriste de l'organisation."))
+    with transaction.atomic():
+        question = _locked(question)
+        target = transition_target(question.status, "assign")
+        before = {"status": question.status, "assignee": getattr(question.assignee, "email", None)}
+        question.status, question.assignee = target, assignee
+        _touch(question, timezone.now(), ["status", "assignee"])
+        _audit(actor=actor, action="assign", question=question, before=before, after={"assignee": assignee.email})
+        if assignee.pk != actor.pk:
+            _tell_staff(
+                user=assignee,
+                question=question,
+                subject=_("Question %(number)s attribuée") % {"number": question.number},
+                template="questions/email/assigned.txt",
+            )
+    return question
+
+
+def _staff_message(*, actor, question: Question, kind: str, body: str, attachments, written, required: bool = True):
+    """Lock, check files and text, write the message and its files: the common part of the
+    jurist's answer, request for information and closing."""
+    html = _rich(body, required=required)
+    checked = _attachments_check(attachments)
+    question = _locked(question)
+    now = timezone.now()
+    message = _message(question=question, kind=kind, actor=actor, body=html, now=now) if html or checked else None
+    if checked:
+        _attachments_save(actor=actor, question=question, message=message, checked=checked, written=written)
+    return question, message, now
+
+
+def question_info_request(*, actor, question: Question, body: str, attachments=()) -> Question:
+    """Ask the member for more: the clock stops, keeping the working days that were left."""
+    _require(actor, "questions.work_questions")
+    with files_removed_on_failure() as written, transaction.atomic():
+        question, message, now = _staff_message(
+            actor=actor,
+            question=question,
+            kind=MessageKind.INFO_REQUEST,
+            body=body,
+            attachments=attachments,
+            written=written,
+        )
+        before = question.status
+        question.status = transition_target(question.status, "request_info")
+        question.paused_days = questions_clock().days_left(question.due_on, now)
+        question.assignee = question.assignee or actor
+        _touch(question, now, ["status", "paused_days", "assignee"])
+        _audit(
+            actor=actor,
+            action="info_request",
+            question=question,
+            before={"status": before},
+            after={"status": question.status, "paused_days": question.paused_days},
+        )
+        _tell_member(
+            question=question,
+            kind="questions.info_requested",
+            subject=_("Question %(number)s : des précisions sont nécessaires") % {"number": question.number},
+            template="questions/email/info_requested.txt",
+            message=message,
+        )
+    return question
+
+
+def _answered(question: Question, now) -> None:
+    """Mark the question treated; its first answer is measured against the due day (the clock
+    being stopped while the member was awaited)."""
+    clock = questions_clock()
+    if question.first_answered_at is None:
+        due = clock.resume(question.paused_days, now) if question.paused_days is not None else question.due_on
+        question.first_answered_at = now
+        question.answered_on_time = local_date(now) <= due
+    question.status = QuestionStatus.ANSWERED
+    question.paused_days = None
+    question.closed_at = now
+
+
+ANSWER_FIELDS = ["status", "paused_days", "closed_at", "first_answered_at", "answered_on_time", "assignee"]
+
+
+def question_answer(*, actor, question: Question, body: str, attachments=()) -> Question:
+    """Answer the question: it is treated, the asker and the chosen contacts are told by e-mail,
+    and its PDF is printed in the background."""
+    _require(actor, "questions.work_questions")
+    with files_removed_on_failure() as written, transaction.atomic():
+        question, message, now = _staff_message(
+            actor=actor, question=question, kind=MessageKind.ANSWER, body=body, attachments=attachments, written=written
+        )
+        before = question.status
+        transition_target(question.status, "answer")
+        _answered(question, now)
+        question.assignee = question.assignee or actor
+        _touch(question, now, ANSWER_FIELDS)
+        _audit(
+            actor=actor,
+            action="answer",
+            question=question,
+            before={"status": before},
+            after={"status": question.status, "on_time": question.answered_on_time},
+        )
+        _tell_member(
+            question=question,
+            kind="questions.answered",
+            subject=_("Question %(number)s : notre réponse") % {"number": question.number},
+            template="questions/email/answered.txt",
+            message=message,
+        )
+        _pdf_render_later(question)
+    return question
+
+
+def question_close(*, actor, question: Question, note: str = "") -> Question:
+    """Treat the question without a written answer (answered by phone, a duplicate...), with an
+    optional note the member sees."""
+    _require(actor, "questions.work_questions")
+    with files_removed_on_failure() as written, transaction.atomic():
+        question, message, now = _staff_message(
+            actor=actor,
+            question=question,
+            kind=MessageKind.CLOSING,
+            body=note,
+            attachments=(),
+            written=written,
+            required=False,
+        )
+        before = question.status
+        transition_target(question.status, "close")
+        _answered(question, now)
+        question.assignee = question.assignee or actor
+        _touch(question, now, ANSWER_FIELDS)
+        _audit(actor=actor, action="close", question=question, before={"status": before}, after={"status": "answered"})
+        _tell_member(
+            question=question,
+            kind="questions.answered",
+            subject=_("Question %(number)s traitée") % {"number": question.number},
+            template="questions/email/closed.txt",
+            message=message,
+        )
+        _pdf_render_later(question)
+    return question
+
+
+def question_reopen(*, actor, question: Question, note: str = "") -> Question:
+    """Reopen a treated question: in progress again, with a new full answer time from today."""
+    _require(actor, "questions.work_questions")
+    with transaction.atomic():
+        question = _locked(question)
+        question.status = transition_target(question.status, "reopen")
+        now = timezone.now()
+        html = _rich(note, required=False)
+        _message(question=question, kind=MessageKind.REOPENING, actor=actor, body=html, now=now)
+        question.due_on = questions_clock().due_on(now)
+        question.closed_at = None
+        question.assignee = question.assignee or actor
+        _touch(question, now, ["status", "due_on", "closed_at", "assignee"])
+        _audit(
+            actor=actor,
+            action="reopen",
+            question=question,
+            before={"status": QuestionStatus.ANSWERED},
+            after={"status": question.status, "due_on": question.due_on.isoformat()},
+        )
+    return question
+
+
+def callback_done(*, actor, question: Question) -> Question:
+    """Record that the member was called back."""
+    _require(actor, "questions.work_questions")
+    with transaction.atomic():
+        question = _locked(question)
+        if question.callback_due_at is None:
+            raise Conflict(_("Aucun rappel n'a été demandé pour cette question."), code="no_callback")
+        if question.callback_done_at is not None:
+            raise Conflict(_("Ce rappel est déjà noté comme effectué."), code="callback_done")
+        now = timezone.now()
+        question.callback_done_at, question.callback_done_by = now, actor
+        _touch(question, now, ["callback_done_at", "callback_done_by"])
+        _audit(
+            actor=actor, action="callback_done", question=question, after={"on_time": now <= question.callback_due_at}
+        )
+    return question
+
+
+# The member's replies ------------------------------------------------------------------------
+
+
+def question_reply(*, actor, question: Question, body: str, attachments=()) -> Question:
+    """The member completes an open question; an answer to a request for information restarts
+    the clock with the working days that were left, and the jurist is told."""
+    _require(actor, "questions.ask_question", question.member)
+    body = _text(body)
+    checked = _attachments_check(attachments)
+    with files_removed_on_failure() as written, transaction.atomic():
+        question = _locked(question)
+        waiting = question.status == QuestionStatus.WAITING
+        target = transition_target(question.status, "member_reply")
+        now = timezone.now()
+        message = _message(question=question, kind=MessageKind.MEMBER_REPLY, actor=actor, body=body, now=now)
+        _attachments_save(actor=actor, question=question, message=message, checked=checked, written=written)
+        question.status = target
+        if waiting:
+            question.due_on = questions_clock().resume(question.paused_days or 0, now)
+            question.paused_days = None
+        _touch(question, now, ["status", "due_on", "paused_days"])
+        _audit(
+            actor=actor,
+            action="reply",
+            question=question,
+            after={"status": question.status, "due_on": question.due_on.isoformat(), "restarted": waiting},
+        )
+        if question.assignee_id and question.assignee.is_active:
+            _tell_staff(
+                user=question.assignee,
+                question=question,
+                subject=_("Question %(number)s : l'adhérent a répondu") % {"number": question.number},
+                template="questions/email/member_replied.txt",
+            )
+    return question
+
+
+# PDF -----------------------------------------------------------------------------------------
+
+
+def _pdf_render_later(question: Question) -> None:
+    from .tasks import question_pdf_render
+
+    enqueue_on_commit(question_pdf_render, question.pk)
+
+
+def question_pdf_ensure(*, question: Question) -> Question:
+    """The question with its PDF printed for its current revision: printed once per revision,
+    under the row lock so that two downloads do not print it twice."""
+    from .pdf import question_pdf_bytes
+
+    if question.pdf and question.pdf_revision == question.revision:
+        return question
+    with files_removed_on_failure() as written, transaction.atomic():
+        locked = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+        if locked.pdf and locked.pdf_revision == locked.revision:
+            return locked
+        content = question_pdf_bytes(question_id=locked.pk)
+        previous = locked.pdf.name if locked.pdf else None
+        storage = locked.pdf.storage
+        locked.pdf.save(
+            f"{locked.number}-{locked.revision}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(content), save=False
+        )
+        written.append((storage, locked.pdf.name))
+        locked.pdf_revision = locked.revision
+        locked.save(update_fields=["pdf", "pdf_revision"])
+        if previous and previous != locked.pdf.name:
+            transaction.on_commit(lambda: storage.delete(previous))
+    return locked
+
+
+# Themes --------------------------------------------------------------------------------------
+
+
+def _name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise _refuse("name", _("Indiquez un nom."))
+    if len(name) > 120:
+        raise _refuse("name", _("Le nom ne peut dépasser 120 caractères."))
+    return name
+
+
+def theme_save(*, actor, theme: Theme | None = None, name: str, is_active: bool = True) -> Theme:
+    """Create a theme (placed last) or rename / switch one; switched-off themes keep their
+    questions and are no longer offered to members."""
+    _require(actor, "questions.manage_themes")
+    name = _name(name)
+    with transaction.atomic():
+        if Theme.objects.filter(name__iexact=name).exclude(pk=getattr(theme, "pk", None)).exists():
+            raise _refuse("name", _("Un thème porte déjà ce nom."))
+        before = None
+        if theme is None:
+            position = (Theme.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+            theme = Theme.objects.create(name=name, is_active=is_active, position=position)
+        else:
+            theme = Theme.objects.select_for_update().get(pk=theme.pk)
+            before = {"name": theme.name, "is_active": theme.is_active}
+            theme.name, theme.is_active = name, is_active
+            theme.save(update_fields=["name", "is_active"])
+        audit_record(
+            actor=actor,
+            action="questions.theme_save",
+            target=theme,
+            before=before,
+            after={"name": name, "is_active": is_active},
+        )
+    return theme
+
+
+def sub_theme_save(
+    *, actor, theme: Theme, sub_theme: SubTheme | None = None, name: str, is_active: bool = True
+) -> SubTheme:
+    """Create a sub-theme of `theme` (placed last) or rename / switch one."""
+    _require(actor, "questions.manage_themes")
+    name = _name(name)
+    with transaction.atomic():
+        clash = SubTheme.objects.filter(theme=theme, name__iexact=name).exclude(pk=getattr(sub_theme, "pk", None))
+        if clash.exists():
+            raise _refuse("name", _("Ce thème a déjà un sous-thème de ce nom."))
+        before = None
+        if sub_theme is None:
+            position = (theme.sub_themes.aggregate(last=Max("position"))["last"] or 0) + 1
+            sub_theme = SubTheme.objects.create(theme=theme, name=name, is_active=is_active, position=position)
+        else:
+            sub_theme = SubTheme.objects.select_for_update().get(pk=sub_theme.pk, theme=theme)
+            before = {"name": sub_theme.name, "is_active": sub_theme.is_active}
+            sub_theme.name, sub_theme.is_active = name, is_active
+            sub_theme.save(update_fields=["name", "is_active"])
+        audit_record(
+            actor=actor,
+            action="questions.sub_theme_save",
+            target=sub_theme,
+            before=before,
+            after={"theme": theme.name, "name": name, "is_active": is_active},
+        )
+    return sub_theme
+
+
+def theme_move(*, actor, item: Theme | SubTheme, offset: int) -> None:
+    """Move a theme (or a sub-theme among its theme's) one place up (-1) or down (+1)."""
+    _require(actor, "questions.manage_themes")
+    model = type(item)
+    with transaction.atomic():
+        siblings = model.objects.select_for_update()
+        if isinstance(item, SubTheme):
+            siblings = siblings.filter(theme_id=item.theme_id)
+        ordered = list(siblings.order_by("position", "name", "id"))
+        index = next(i for i, sibling in enumerate(ordered) if sibling.pk == item.pk)
+        target = index + offset
+        if not 0 <= target < len(ordered):
+            return
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for position, sibling in enumerate(ordered, start=1):
+            if sibling.position != position:
+                sibling.position = position
+                sibling.save(update_fields=["position"])
+        audit_record(actor=actor, action="questions.theme_move", target=item, after={"position": target + 1})

@@ -1,0 +1,2 @@
+"""Pages of the questions module: `member` (asking and following), `staff` (the jurists' work),
+`themes` (the organisation's themes)."""
