@@ -286,5 +286,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # WeasyPrint narrates every PDF at INFO level.
+    "loggers": {"pgserver": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

@@ -29,6 +29,14 @@ class PasswordBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:
         return super().user_can_authenticate(user) and not account_expired(user)
 
+    # Rights live in django-rules (`rules.py`), not in Django's permission tables: asking those
+    # would cost two queries for every right refused by the rules.
+    def get_user_permissions(self, user_obj, obj=None) -> set:
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None) -> set:
+        return set()
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         User = get_user_model()
         if username is None:
