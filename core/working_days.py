@@ -26,15 +26,17 @@ def is_working_day(day: date, *, alsace_moselle: bool = False) -> bool:
 
 
 def working_days_add(start: date, days: int, *, alsace_moselle: bool = False) -> date:
-    """The `days`-th working day after `start` (`start` itself when `days` is 0).
+    """The `days`-th working day after `start` (`start` itself when `days` is 0; before it when
+    `days` is negative).
 
     A question received on Friday with 5 days to answer is due the next Friday; one received on
     Saturday is due the Friday after (Monday is its first working day).
     """
     day = start
-    remaining = days
+    step = timedelta(days=1 if days >= 0 else -1)
+    remaining = abs(days)
     while remaining > 0:
-        day += timedelta(days=1)
+        day += step
         if is_working_day(day, alsace_moselle=alsace_moselle):
             remaining -= 1
     return day

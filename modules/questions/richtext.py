@@ -4,6 +4,7 @@ Plain text (the editor without JavaScript) becomes paragraphs, escaped first.
 """
 
 import re
+from html import unescape
 
 import nh3
 from django.utils.html import escape, linebreaks
@@ -26,4 +27,5 @@ def rich_text_clean(text: str) -> str:
 
 def rich_text_is_empty(html: str) -> bool:
     """True when the HTML holds no visible text (an editor left with `<p><br></p>`)."""
-    return not nh3.clean(html or "", tags=set()).strip()
+    # Unescaped: editors leave `<p>&nbsp;</p>`, and a no-break space is no text.
+    return not unescape(nh3.clean(html or "", tags=set())).strip()

@@ -34,6 +34,7 @@ SORTS = {
     "theme": "theme__name",
     "due": "due_on",
     "assignee": "assignee__full_name",
+    "callback": "callback_due_at",
 }
 
 
@@ -173,3 +174,73 @@ def question_workers() -> QuerySet[User]:
 
 def open_questions() -> QuerySet[Question]:
     return _base().filter(status__in=OPEN_STATUSES)
+
+
+# Added for the jurists' pages and the themes' pages ------------------------------------------
+
+
+def queue_counters(*, actor, today: date, due_soon_until: date) -> dict[str, int]:
+    """The queue's counters in one query: late, due soon, not assigned, callbacks to make."""
+    from django.db.models import Count, Q
+
+    running = Q(status__in=(QuestionStatus.NEW, QuestionStatus.IN_PROGRESS))
+    return question_list(actor=actor).aggregate(
+        late=Count("id", filter=running & Q(due_on__lt=today)),
+        soon=Count("id", filter=running & Q(due_on__gte=today, due_on__lte=due_soon_until)),
+        unassigned=Count("id", filter=Q(status__in=OPEN_STATUSES, assignee__isnull=True)),
+        callbacks=Count("id", filter=Q(callback_due_at__isnull=False, callback_done_at__isnull=True)),
+    )
+
+
+def callback_done_list(*, actor, limit: int = 20) -> QuerySet[Question]:
+    """The last callbacks made, the latest first (staff who work the questions only)."""
+    if not actor.has_perm("questions.work_questions"):
+        return Question.objects.none()
+    done = _base().select_related("callback_done_by").filter(callback_done_at__isnull=False)
+    return done.order_by("-callback_done_at", "-id")[:limit]
+
+
+def theme_overview() -> QuerySet[Theme]:
+    """Every theme, switched off too, with all its sub-themes and its number of questions."""
+    from django.db.models import Count
+
+    # A GROUP BY query drops the model's default ordering: it is given again.
+    themes = theme_choices(include_inactive=True).annotate(question_count=Count("questions"))
+    return themes.order_by("position", "name", "id")
+
+
+def access_theme(*, actor, theme_id) -> Theme:
+    """A theme the actor may manage; the same 404 for a missing one."""
+    if not actor.has_perm("questions.manage_themes"):
+        raise Http404
+    try:
+        return Theme.objects.get(pk=int(theme_id))
+    except (Theme.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def access_sub_theme(*, actor, sub_theme_id) -> SubTheme:
+    """A sub-theme (with its theme) the actor may manage; the same 404 for a missing one."""
+    if not actor.has_perm("questions.manage_themes"):
+        raise Http404
+    try:
+        return SubTheme.objects.select_related("theme").get(pk=int(sub_theme_id))
+    except (SubTheme.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def queue_search(*, actor, filters: QuestionFilters, today: date | None = None) -> QuerySet[Question]:
+    """The jurists' queue: `question_search`, except that by due day the running questions come
+    first; a paused clock's or a treated question's due day no longer means anything."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    questions = question_search(actor=actor, filters=filters, today=today)
+    if filters.sort.lstrip("-") != "due":
+        return questions
+    stopped = Case(
+        When(status=QuestionStatus.WAITING, then=Value(1)),
+        When(status=QuestionStatus.ANSWERED, then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return questions.order_by(stopped, *_ordering(filters.sort))

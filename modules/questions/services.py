@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit.services import audit_record
 from core.documents import checks
@@ -47,6 +48,7 @@ from .workflow import transition_target
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
 PHONE = re.compile(r"^\+?[0-9 .\-()]{10,20}$")
+ORIGINAL_NAME_MAX = Attachment._meta.get_field("original_name").max_length
 
 
 def _refuse(field: str, message: str) -> DomainError:
@@ -68,7 +70,12 @@ def _attachments_check(files) -> list[tuple]:
     if len(files) > limits.max_count:
         raise _refuse(
             "attachments",
-            _("Vous pouvez joindre au plus %(count)d fichiers.") % {"count": limits.max_count},
+            ngettext(
+                "Vous pouvez joindre au plus %(count)d fichier.",
+                "Vous pouvez joindre au plus %(count)d fichiers.",
+                limits.max_count,
+            )
+            % {"count": limits.max_count},
         )
     checked = []
     for file in files:
@@ -78,7 +85,10 @@ def _attachments_check(files) -> list[tuple]:
         except DomainError as error:
             message = f"« {name} » : {error.message}"
             raise _refuse("attachments", message) from error
-        checked.append((file, checks.stored_name(name, file_type), file_type))
+        shown = checks.stored_name(name, file_type)
+        if len(shown) > ORIGINAL_NAME_MAX:  # a long name without extension, given one: keep it storable
+            shown = name[: ORIGINAL_NAME_MAX - len(file_type.extension)] + file_type.extension
+        checked.append((file, shown, file_type))
     return checked
 
 
@@ -121,8 +131,10 @@ def _text(body: str, *, field: str = "body", required: bool = True) -> str:
 
 def _rich(body: str, *, required: bool = True) -> str:
     html = rich_text_clean(_text(body, required=required))
-    if required and rich_text_is_empty(html):
-        raise _refuse("body", _("Écrivez votre message."))
+    if rich_text_is_empty(html):
+        if required:
+            raise _refuse("body", _("Écrivez votre message."))
+        return ""  # an optional note left blank in the editor is no note
     return html
 
 
@@ -409,6 +421,8 @@ def question_close(*, actor, question: Question, note: str = "") -> Question:
         )
         before = question.status
         transition_target(question.status, "close")
+        if message is None:  # the exchange shows when and by whom, even without a note
+            message = _message(question=question, kind=MessageKind.CLOSING, actor=actor, body="", now=now)
         _answered(question, now)
         question.assignee = question.assignee or actor
         _touch(question, now, ANSWER_FIELDS)
@@ -472,6 +486,9 @@ def question_reply(*, actor, question: Question, body: str, attachments=()) -> Q
     """The member completes an open question; an answer to a request for information restarts
     the clock with the working days that were left, and the jurist is told."""
     _require(actor, "questions.ask_question", question.member)
+    # The right to ask is not the right to read a colleague's question (see `question_list`).
+    if question.asked_by_id != actor.pk:
+        _require(actor, "questions.view_member_questions", question.member)
     body = _text(body)
     checked = _attachments_check(attachments)
     with files_removed_on_failure() as written, transaction.atomic():
@@ -581,6 +598,8 @@ def sub_theme_save(
     """Create a sub-theme of `theme` (placed last) or rename / switch one."""
     _require(actor, "questions.manage_themes")
     name = _name(name)
+    if sub_theme is not None and sub_theme.theme_id != theme.pk:
+        raise _refuse("theme", _("Ce sous-thème appartient à un autre thème."))
     with transaction.atomic():
         clash = SubTheme.objects.filter(theme=theme, name__iexact=name).exclude(pk=getattr(sub_theme, "pk", None))
         if clash.exists():

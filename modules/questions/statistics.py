@@ -6,7 +6,7 @@ Computed in PostgreSQL in three queries whatever the number of questions.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, FloatField, Func, Q
+from django.db.models import Aggregate, Count, F, FloatField, Q
 from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
 
@@ -48,8 +48,10 @@ def _months(today: date, count: int) -> list[date]:
     return months
 
 
-class _Median(Func):
+class _Median(Aggregate):
+    # An aggregate, not a plain function: `aggregate()` refuses anything else.
     function = "PERCENTILE_CONT"
+    name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 

@@ -11,6 +11,7 @@ An action not listed from the current status is refused with a French `Conflict`
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,16 +81,19 @@ class Clock:
         return working_days_add(local_date(received), self.delay_days, alsace_moselle=self.alsace_moselle)
 
     def days_left(self, due_on: date, moment: datetime) -> int:
-        """Working days left on the clock at `moment` (0 when already due or late)."""
-        return max(0, working_days_between(local_date(moment), due_on, alsace_moselle=self.alsace_moselle))
+        """Working days left on the clock at `moment`; negative when already late, so that a
+        question paused after its due day is still late when the clock restarts."""
+        return working_days_between(local_date(moment), due_on, alsace_moselle=self.alsace_moselle)
 
     def resume(self, paused_days: int, moment: datetime) -> date:
-        """The new due day when the clock restarts at `moment` with `paused_days` left."""
+        """The new due day when the clock restarts at `moment` with `paused_days` left (a day
+        before `moment` when the question was already late)."""
         return working_days_add(local_date(moment), paused_days, alsace_moselle=self.alsace_moselle)
 
     def callback_due(self, requested: datetime) -> datetime:
         """Callbacks are due within 48 working hours: the same time two working days later."""
-        moment = requested
+        # Counted on the Paris wall clock: a day added in UTC drifts by an hour across a clock change.
+        moment = timezone.localtime(requested)
         remaining = 2
         while remaining:
             moment += timedelta(days=1)

@@ -1,10 +1,136 @@
-"""PLACEHOLDER: being written."""
+"""The organisation administrator's pages for the questions' themes and sub-themes.
 
-from django.http import Http404
+Themes are ordered, renamed and switched off, never deleted: past questions keep their theme.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.web.forms import form_show_refusal
+
+from .. import selectors, services
+from ..staff_forms import ThemeForm, ThemeNameForm
+
+MANAGE = "questions.manage_themes"
+OFFSETS = {"up": -1, "down": 1}
 
 
-def __getattr__(name):
-    def view(request, **kwargs):
-        raise Http404
+def _require_admin(request) -> None:
+    if not request.user.has_perm(MANAGE):
+        raise PermissionDenied
 
-    return view
+
+def _list_url(anchor: str = "") -> str:
+    return reverse("questions:themes") + (f"#{anchor}" if anchor else "")
+
+
+@login_required
+def theme_list(request):
+    """The themes in order with their sub-themes, and the form adding a theme."""
+    _require_admin(request)
+    form = ThemeNameForm(request.POST or None, auto_id="new_theme_%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_save(actor=request.user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            messages.success(request, _("Thème « %(name)s » ajouté.") % {"name": theme.name})
+            return redirect(_list_url(f"theme-{theme.pk}"))
+    themes = list(selectors.theme_overview())
+    return render(request, "questions/themes.html", {"themes": themes, "form": form})
+
+
+def _form_page(request, form, *, title: str, intro: str = ""):
+    return render(
+        request,
+        "questions/theme_form.html",
+        {"form": form, "title": title, "intro": intro, "cancel_url": _list_url()},
+    )
+
+
+@login_required
+def theme_edit(request, theme_id: int):
+    """Rename a theme or switch it off (no longer offered to members, its questions kept)."""
+    _require_admin(request)
+    theme = selectors.access_theme(actor=request.user, theme_id=theme_id)
+    form = ThemeForm(request.POST or None, initial={"name": theme.name, "is_active": theme.is_active})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.theme_save(actor=request.user, theme=theme, **form.cleaned_data)
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            messages.success(request, _("Thème « %(name)s » enregistré.") % {"name": form.cleaned_data["name"]})
+            return redirect(_list_url(f"theme-{theme.pk}"))
+    return _form_page(request, form, title=_("Modifier le thème « %(name)s »") % {"name": theme.name})
+
+
+@login_required
+def sub_theme_create(request, theme_id: int):
+    """Add a sub-theme to a theme (placed last)."""
+    _require_admin(request)
+    theme = selectors.access_theme(actor=request.user, theme_id=theme_id)
+    form = ThemeNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub_theme = services.sub_theme_save(actor=request.user, theme=theme, name=form.cleaned_data["name"])
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            text = _("Sous-thème « %(name)s » ajouté à « %(theme)s ».") % {"name": sub_theme.name, "theme": theme.name}
+            messages.success(request, text)
+            return redirect(_list_url(f"theme-{theme.pk}"))
+    return _form_page(request, form, title=_("Nouveau sous-thème de « %(name)s »") % {"name": theme.name})
+
+
+@login_required
+def sub_theme_edit(request, sub_theme_id: int):
+    """Rename a sub-theme or switch it off."""
+    _require_admin(request)
+    sub_theme = selectors.access_sub_theme(actor=request.user, sub_theme_id=sub_theme_id)
+    form = ThemeForm(request.POST or None, initial={"name": sub_theme.name, "is_active": sub_theme.is_active})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sub_theme_save(actor=request.user, theme=sub_theme.theme, sub_theme=sub_theme, **form.cleaned_data)
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            messages.success(request, _("Sous-thème « %(name)s » enregistré.") % {"name": form.cleaned_data["name"]})
+            return redirect(_list_url(f"theme-{sub_theme.theme_id}"))
+    title = _("Modifier le sous-thème « %(name)s »") % {"name": sub_theme.name}
+    intro = _("Thème : %(theme)s") % {"theme": sub_theme.theme.name}
+    return _form_page(request, form, title=title, intro=intro)
+
+
+def _move(request, item, anchor: str):
+    offset = OFFSETS.get(request.POST.get("direction", ""))
+    if offset is None:
+        messages.error(request, _("Indiquez s'il faut monter ou descendre."))
+    else:
+        services.theme_move(actor=request.user, item=item, offset=offset)
+    return redirect(_list_url(anchor))
+
+
+@login_required
+@require_POST
+def theme_move(request, theme_id: int):
+    """Move a theme one place up or down."""
+    _require_admin(request)
+    theme = selectors.access_theme(actor=request.user, theme_id=theme_id)
+    return _move(request, theme, f"theme-{theme.pk}")
+
+
+@login_required
+@require_POST
+def sub_theme_move(request, sub_theme_id: int):
+    """Move a sub-theme one place up or down among its theme's."""
+    _require_admin(request)
+    sub_theme = selectors.access_sub_theme(actor=request.user, sub_theme_id=sub_theme_id)
+    return _move(request, sub_theme, f"sub-theme-{sub_theme.pk}")

@@ -56,7 +56,7 @@ def test_delay_is_the_organisations():
 
 def test_between_is_the_inverse_of_add():
     start = date(2026, 12, 18)
-    for days in range(0, 15):
+    for days in range(-15, 15):
         assert working_days_between(start, working_days_add(start, days)) == days
     assert working_days_between(date(2026, 11, 27), date(2026, 11, 23)) == -4
 
@@ -83,10 +83,12 @@ def test_pause_across_christmas():
     assert clock.resume(left, at(date(2026, 12, 24))) == date(2026, 12, 29)  # Friday 25 skipped
 
 
-def test_a_late_question_paused_has_no_days_left():
+def test_a_question_paused_late_is_still_late_when_the_clock_restarts():
     clock = Clock(delay_days=5)
-    assert clock.days_left(date(2026, 11, 16), at(date(2026, 11, 20))) == 0
-    assert clock.resume(0, at(date(2026, 11, 24))) == date(2026, 11, 24)
+    # Due Monday 16, paused Friday 20: four working days late.
+    assert clock.days_left(date(2026, 11, 16), at(date(2026, 11, 20))) == -4
+    # The member answers on Tuesday 24: due four working days before, Wednesday 18.
+    assert clock.resume(-4, at(date(2026, 11, 24))) == date(2026, 11, 18)
 
 
 def test_callback_is_due_two_working_days_later_at_the_same_time():
