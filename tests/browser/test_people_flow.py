@@ -2,47 +2,16 @@
 (live strength meter), then a delegate acting for two members switches from one to the other."""
 
 import re
-import threading
-import time
 import uuid
 
 import pytest
-from django_tenants.utils import tenant_context
 
+from tests.browser.steps import committed, log_in, mail_to, new_page, watch
 from tests.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=False)]
 
-PHONE = {"width": 390, "height": 844}
 STRONG_PASSWORD = "lanterne verger 47 cormoran ondulé"
-
-
-def _committed(organisation, work):
-    """Run `work()` in alpha's schema on a connection of its own, so that it commits at once.
-
-    The test's own connection sits in a transaction rolled back at the end, which the live
-    server (other threads, other connections) would never see; Django's connections are per
-    thread, so a short thread gives a separate, autocommitting one.
-    """
-    from django.db import connection
-
-    outcome: dict = {}
-
-    def run():
-        try:
-            with tenant_context(organisation):
-                outcome["value"] = work()
-        except BaseException as error:  # handed back to the test's thread below
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 @pytest.fixture
@@ -52,7 +21,7 @@ def people_cleanup(organisations):
 
     emails: list[str] = []
     yield emails
-    _committed(organisations["alpha"], lambda: User.objects.filter(email__in=emails).delete())
+    committed(organisations["alpha"], lambda: User.objects.filter(email__in=emails).delete())
 
 
 @pytest.fixture
@@ -71,45 +40,8 @@ def delegate_of_both(organisations, people_cleanup) -> str:
         for name in ("Société Un", "Société Deux"):
             membership_grant(actor=None, member=Member.objects.get(name=name), user=user, kind=MembershipKind.DELEGATE)
 
-    _committed(organisations["alpha"], create)
+    committed(organisations["alpha"], create)
     return email
-
-
-def _watch(page, problems: list[str]) -> None:
-    """Collect what a page reports about CSP violations and uncaught script errors."""
-    page.on(
-        "console",
-        lambda message: problems.append(f"{page.url}: {message.text}")
-        if "Content Security Policy" in message.text
-        else None,
-    )
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
-
-
-def _new_page(browser, problems: list[str]):
-    """A fresh browser context (its own cookies), French, phone-sized."""
-    context = browser.new_context(locale="fr-FR", viewport=PHONE)
-    page = context.new_page()
-    _watch(page, problems)
-    return context, page
-
-
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name=f"Mon compte : {email}").wait_for()
-
-
-def _mail_to(mail_sink, address: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in reversed(mail_sink.messages):
-            if message.recipients == (address,):
-                return message
-        time.sleep(0.1)
-    raise AssertionError(f"no e-mail reached {address}")
 
 
 def test_invite_a_contact_then_a_delegate_switches_member(
@@ -120,12 +52,12 @@ def test_invite_a_contact_then_a_delegate_switches_member(
     admin_page, base = browser_page, f"http://alpha.localhost:{live_platform}"
     browser = admin_page.context.browser
     problems: list[str] = []
-    _watch(admin_page, problems)
+    watch(admin_page, problems)
     contact_email = f"contact-{uuid.uuid4().hex[:10]}@alpha.test"
     people_cleanup.append(contact_email)
 
     # 1. M1's administrator invites a contact who may ask legal questions.
-    _log_in(admin_page, base, "m1-admin@alpha.test")
+    log_in(admin_page, base, "m1-admin@alpha.test")
     admin_page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Utilisateurs").click()
     admin_page.get_by_role("heading", name="Utilisateurs de Société Un").wait_for()
     invite = admin_page.locator("form", has=admin_page.get_by_role("button", name="Envoyer l'invitation"))
@@ -141,10 +73,10 @@ def test_invite_a_contact_then_a_delegate_switches_member(
     expect(row).to_contain_text("Poser des questions juridiques")
 
     # 2. The contact opens the e-mailed link in a browser of their own and chooses a password.
-    invitation = _mail_to(mail_sink, contact_email)
+    invitation = mail_to(mail_sink, contact_email)
     link = re.search(r"http://\S+/acces/validation/\S+/", invitation.body).group(0)
     assert link.startswith(f"{base}/acces/validation/")
-    contact_context, contact_page = _new_page(browser, problems)
+    contact_context, contact_page = new_page(browser, problems)
     try:
         contact_page.goto(link)
         contact_page.get_by_role("heading", name="Votre accès à Société Un").wait_for()
@@ -176,9 +108,9 @@ def test_invite_a_contact_then_a_delegate_switches_member(
     expect(row).not_to_contain_text("En attente de validation")
 
     # 4. A delegate acting for two members changes member from the header.
-    delegate_context, delegate_page = _new_page(browser, problems)
+    delegate_context, delegate_page = new_page(browser, problems)
     try:
-        _log_in(delegate_page, base, delegate_of_both)
+        log_in(delegate_page, base, delegate_of_both)
         delegate_page.goto(f"{base}/adherents/fiche/")
         switcher = delegate_page.get_by_label("Vous agissez pour")
         expect(switcher.locator("option")).to_have_text(["Société Deux", "Société Un"])

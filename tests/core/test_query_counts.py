@@ -13,7 +13,7 @@ def count(client, path: str) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("path", ["/", "/administration/modules/", "/questions/"])
+@pytest.mark.parametrize("path", ["/", "/administration/modules/"])
 def test_member_space_pages_have_a_small_fixed_query_count(organisations, client_for, alpha, path):
     from tenants.services import organisation_module_set
 

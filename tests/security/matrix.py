@@ -96,9 +96,7 @@ ROUTES: tuple[Route, ...] = (
     # API documentation: any signed-in person of the organisation
     Route("api-schema", everyone_signed_in()),
     Route("api-docs", everyone_signed_in()),
-    # Module shells (alpha has questions and billing on; health and purchasing off: 404 for all)
-    Route("questions:home", everyone_signed_in()),
-    Route("api-questions:status", everyone_signed_in()),
+    # Module shells (alpha has billing on; health and purchasing off: 404 for all)
     Route("billing:home", everyone_signed_in()),
     Route("api-billing:status", everyone_signed_in()),
     Route("health:home", {None: NOBODY}),
@@ -217,4 +215,113 @@ ROUTES += (
     Route("api-access:contact-list", on_own(_A_PEOPLE), "member", kwarg="member_id"),
     Route("api-access:contact-detail", on_own(_A_PEOPLE), "membership", kwarg="pk"),
     Route("api-access:contact-resend", on_own(_A_ADMIN_ONLY), "pending_membership", kwarg="pk", method="POST"),
+)
+
+# Legal questions (modules.questions; alpha has the module on). Member side: people holding
+# questions.use_questions / ask_question on their active member, i.e. the members' administrators
+# (m1_user holds no right, the delegate only members.change_member). Staff (alpha's administrator,
+# role admin) work the questions and manage the themes.
+_QUESTION_ASKERS = frozenset({A_ADMIN, B_ADMIN})
+_QUESTION_OWNERS = on_own({A_ADMIN})  # A: a question M1's administrator asked; B: M2's; staff read both
+_ASKERS_ONLY = on_own({A_ADMIN}, staff=False)  # the member's side of the exchange: staff cannot reply
+_STAFF_ONLY = {None: {STAFF}}
+
+
+def _alpha_jurist_id() -> dict:
+    from django_tenants.utils import schema_context
+
+    from core.accounts.models import User
+
+    with schema_context("alpha"):
+        return {"assignee": User.objects.get(email="jurist@alpha.test").pk}
+
+
+def _answer() -> dict:
+    return {"body": "<p>Oui, une seule fois, si l'accord de branche le prévoit.</p>"}
+
+
+def _reply() -> dict:
+    return {"body": "Il s'agit d'un CDI signé le 2 mai."}
+
+
+# A jurist's action -> the question it succeeds on and the data it succeeds with.
+_STAFF_ACTIONS = {
+    "assign": ("question", _alpha_jurist_id),
+    "answer": ("question", _answer),
+    "info_request": ("question", _answer),
+    "close": ("question", lambda: {"note": ""}),
+    "reopen": ("answered_question", lambda: {"note": ""}),
+    "callback_done": ("callback_question", None),
+}
+
+
+def _staff_actions(prefix: str, names: dict) -> tuple[Route, ...]:
+    """The jurists' POST actions on a question, page or API (`names` maps action to route name)."""
+    return tuple(
+        Route(f"{prefix}:{names[action]}", _STAFF_ON_ANY, kind, kwarg="question_id", method="POST", data=data)
+        for action, (kind, data) in _STAFF_ACTIONS.items()
+    )
+
+
+ROUTES += (
+    # Staff open the history too: it sends them to the queue (302), their page.
+    Route("questions:list", {None: _QUESTION_ASKERS | {STAFF}}),
+    Route("questions:ask", {None: _QUESTION_ASKERS}),
+    Route("questions:sub_themes", {None: _QUESTION_ASKERS | {STAFF}}),
+    Route("questions:detail", _QUESTION_OWNERS, "question", kwarg="question_id"),
+    Route("questions:reply", _ASKERS_ONLY, "question", kwarg="question_id", method="POST", data=_reply),
+    Route("questions:pdf", _QUESTION_OWNERS, "question", kwarg="question_id"),
+    Route("questions:attachment", _QUESTION_OWNERS, "question_attachment", kwarg="attachment_id"),
+    Route("questions:queue", _STAFF_ONLY),
+    Route("questions:callbacks", _STAFF_ONLY),
+    Route("questions:statistics", _STAFF_ONLY),
+    *_staff_actions("questions", {name: name for name in _STAFF_ACTIONS}),
+    # Themes: the organisation's administrator (alpha's staff admin); themes belong to no member.
+    Route("questions:themes", _STAFF_ONLY),
+    Route("questions:theme_edit", _STAFF_ON_ANY, "theme", kwarg="theme_id"),
+    Route(
+        "questions:theme_move",
+        _STAFF_ON_ANY,
+        "theme",
+        kwarg="theme_id",
+        method="POST",
+        data=lambda: {"direction": "up"},
+    ),
+    Route(
+        "questions:sub_theme_create",
+        _STAFF_ON_ANY,
+        "theme",
+        kwarg="theme_id",
+        method="POST",
+        data=lambda: {"name": "Rupture conventionnelle"},
+    ),
+    Route("questions:sub_theme_edit", _STAFF_ON_ANY, "sub_theme", kwarg="sub_theme_id"),
+    Route(
+        "questions:sub_theme_move",
+        _STAFF_ON_ANY,
+        "sub_theme",
+        kwarg="sub_theme_id",
+        method="POST",
+        data=lambda: {"direction": "up"},
+    ),
+    # API
+    Route("api-questions:question-list", {None: _QUESTION_ASKERS | {STAFF}}),
+    Route("api-questions:question-detail", _QUESTION_OWNERS, "question", kwarg="question_id"),
+    Route("api-questions:question-reply", _ASKERS_ONLY, "question", kwarg="question_id", method="POST", data=_reply),
+    Route("api-questions:question-pdf", _QUESTION_OWNERS, "question", kwarg="question_id"),
+    Route("api-questions:attachment-detail", _QUESTION_OWNERS, "question_attachment", kwarg="attachment_id"),
+    Route("api-questions:theme-list", {None: _QUESTION_ASKERS | {STAFF}}),
+    Route("api-questions:callback-list", _STAFF_ONLY),
+    Route("api-questions:statistics", _STAFF_ONLY),
+    *_staff_actions(
+        "api-questions",
+        {
+            "assign": "question-assign",
+            "answer": "question-answer",
+            "info_request": "question-info-request",
+            "close": "question-close",
+            "reopen": "question-reopen",
+            "callback_done": "question-callback-done",
+        },
+    ),
 )

@@ -16,11 +16,15 @@ from core.documents.models import Document
 from core.documents.services import document_add
 from core.members.models import Establishment, Member
 from core.notifications.models import Notification
+from modules.questions.models import Attachment, Question, SubTheme, Theme
+from modules.questions.services import question_answer, question_submit
 from tests.security.matrix import A_ADMIN, A_DELEGATE, A_USER, ANONYMOUS, B_ADMIN, OTHER_STAFF, STAFF
 
 M1_MARKERS = ("Société Un", "m1-contact@alpha.test")
 M2_MARKERS = ("Société Deux", "m2-contact@alpha.test")
-BETA_MARKERS = ("@beta.test",)
+# Questions of beta carry this subject; alpha's carry their member's name (an M1/M2 marker).
+BETA_QUESTION_MARKER = "Question témoin bêta"
+BETA_MARKERS = ("@beta.test", BETA_QUESTION_MARKER)
 
 FOREIGN_MARKERS = {
     ANONYMOUS: M1_MARKERS + M2_MARKERS + BETA_MARKERS,
@@ -164,3 +168,75 @@ def _staff_user(*, member, fresh: bool = False) -> tuple[int, str]:
         return user.pk, user.full_name
     user = User.objects.get(email__startswith="jurist@")
     return user.pk, user.email
+
+
+# Questions (modules.questions) -----------------------------------------------------------------
+
+
+def _asker(member) -> User:
+    return Membership.objects.filter(member=member, role=MemberRole.ADMINISTRATOR).first().user
+
+
+def _jurist() -> User:
+    return User.objects.get(email__startswith="jurist@")
+
+
+def _question_asked(*, member, fresh: bool, **fields) -> Question:
+    """A question of `member` asked by its administrator. Alpha's subjects name their member
+    (an M1 / M2 marker); beta's carry `BETA_QUESTION_MARKER`."""
+    subject = f"{BETA_QUESTION_MARKER} n°{Question.objects.count() + 1}" if fresh else f"Question de {member.name}"
+    return question_submit(
+        actor=_asker(member),
+        member=member,
+        theme_id=Theme.objects.filter(is_active=True).first().pk,
+        subject=subject,
+        body="Peut-on renouveler la période d'essai d'un cadre ?",
+        **fields,
+    )
+
+
+@Scene.kind("question", Question)
+def _question(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A new question (À traiter) of the member, asked by its administrator."""
+    question = _question_asked(member=member, fresh=fresh)
+    return question.pk, question.subject
+
+
+@Scene.kind("answered_question", Question)
+def _answered_question(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A question the jurist answered (Traitée): it can be reopened."""
+    question = _question_asked(member=member, fresh=fresh)
+    question_answer(actor=_jurist(), question=question, body="<p>Oui, une fois.</p>")
+    return question.pk, question.subject
+
+
+@Scene.kind("callback_question", Question)
+def _callback_question(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A question whose asker wants to be called back (callback pending)."""
+    question = _question_asked(member=member, fresh=fresh, callback_phone="01 23 45 67 89", callback_slot="morning")
+    return question.pk, question.subject
+
+
+@Scene.kind("question_attachment", Attachment)
+def _question_attachment(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A text file sent with a question; its content is the marker (a download serves it)."""
+    content = f"Pièce témoin de {'bêta' if fresh else member.name}"
+    file = SimpleUploadedFile("note.txt", content.encode(), content_type="text/plain")
+    question = _question_asked(member=member, fresh=fresh, attachments=[file])
+    return question.attachments.get().pk, content
+
+
+@Scene.kind("theme", Theme)
+def _theme(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A theme of the organisation (the owner's member plays no part)."""
+    index = Theme.objects.count() + 1
+    theme = Theme.objects.create(name=f"Thème témoin {'bêta ' if fresh else ''}{index}", position=index)
+    return theme.pk, theme.name
+
+
+@Scene.kind("sub_theme", SubTheme)
+def _sub_theme(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A sub-theme of a new theme of the organisation."""
+    theme_id, _name = _theme(member=member, fresh=fresh)
+    sub_theme = SubTheme.objects.create(theme_id=theme_id, name=f"Sous-thème témoin {theme_id}", position=1)
+    return sub_theme.pk, sub_theme.name

@@ -152,17 +152,17 @@ def test_console_refuses_non_operators(organisations, client_for, alpha):
 def test_operator_changes_the_plan_and_the_modules_follow(organisations, client_for, alpha):
     console = client_for(None, OPERATOR_EMAIL)
     member_space = client_for(alpha, "admin@alpha.test")
-    assert member_space.get("/questions/").status_code == 200
+    assert member_space.get("/questions/a-traiter/").status_code == 200
     response = console.post(f"/organisations/{alpha.slug}/offre/", {"allowed_modules": ["billing", "health"]})
     assert response.status_code == 302
     alpha.refresh_from_db()
     assert alpha.allowed_modules == ["billing", "health"] and alpha.enabled_modules == ["billing"]
-    assert member_space.get("/questions/").status_code == 404
+    assert member_space.get("/questions/a-traiter/").status_code == 404
     assert member_space.post("/administration/modules/questions/activation/", {"enabled": "1"}).status_code == 404
     console.post(f"/organisations/{alpha.slug}/offre/", {"allowed_modules": ["billing", "health", "questions"]})
-    assert member_space.get("/questions/").status_code == 404  # back in the plan, still off
+    assert member_space.get("/questions/a-traiter/").status_code == 404  # back in the plan, still off
     member_space.post("/administration/modules/questions/activation/", {"enabled": "1"})
-    assert member_space.get("/questions/").status_code == 200
+    assert member_space.get("/questions/a-traiter/").status_code == 200
 
 
 def test_plan_page_is_for_operators_only(organisations, client_for, alpha):

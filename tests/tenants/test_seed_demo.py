@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import User
 from core.members.models import Member
+from modules.questions.models import MessageKind, Question, QuestionStatus
+from modules.questions.policy import questions_clock
 from tenants.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +38,29 @@ def test_seed_demo_is_complete_and_idempotent(organisations, capsys):
         ]
         for member in Member.objects.all():
             assert member.memberships.filter(role="administrator", state="active").count() == 1
+
+
+def test_seed_demo_gives_the_legal_service_a_question_of_every_kind(organisations):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    for slug in ("union", "collectivites"):
+        with tenant_context(Organisation.objects.get(slug=slug)):
+            questions = list(Question.objects.select_related("asked_by").prefetch_related("messages"))
+            assert len(questions) == 6  # once, however often the seed runs
+            assert {question.status for question in questions} == set(QuestionStatus.values)
+            today, clock = timezone.localdate(), questions_clock()
+            running = [q for q in questions if q.status in (QuestionStatus.NEW, QuestionStatus.IN_PROGRESS)]
+            assert any(q.due_on < today for q in running), "a late question"
+            assert any(clock.is_due_soon(q.due_on, today) for q in running), "a question due soon"
+            waiting = next(q for q in questions if q.status == QuestionStatus.WAITING)
+            assert [m.kind for m in waiting.messages.all()] == [MessageKind.INFO_REQUEST]
+            assert waiting.paused_days is not None
+            answered = next(q for q in questions if q.status == QuestionStatus.ANSWERED)
+            assert [m.kind for m in answered.messages.all()] == [MessageKind.ANSWER]
+            assert answered.answered_on_time is True
+            assert answered.asked_by.email == f"assistant.martin@{slug}.example.com"
+            callbacks = [q for q in questions if q.callback_due_at is not None]
+            assert len(callbacks) == 1 and callbacks[0].callback_due_at > timezone.now()
+    for slug in ("achats", "sante"):  # no questions module
+        with tenant_context(Organisation.objects.get(slug=slug)):
+            assert not Question.objects.exists()

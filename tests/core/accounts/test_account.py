@@ -90,7 +90,7 @@ def test_sign_out_everywhere_ends_every_session_and_the_api_token(organisations,
     assert phone.get("/").status_code == 302
     assert colleague.get("/").status_code == 200
     api = Client(HTTP_HOST=host_of(alpha))
-    assert api.get("/api/questions/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+    assert api.get("/api/access/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
     with tenant_context(alpha):
         assert not UserSession.objects.filter(user__email="m1-user@alpha.test").exists()
 
@@ -141,8 +141,8 @@ def test_api_token_is_shown_once_regenerated_and_deleted(organisations, alpha, c
         second = Token.objects.get(user__email="m1-user@alpha.test").key
     assert second != first
     api = Client(HTTP_HOST=host_of(alpha))
-    assert api.get("/api/questions/", HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
-    assert api.get("/api/questions/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+    assert api.get("/api/access/me/", HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
+    assert api.get("/api/access/me/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
     client.post("/compte/jeton/", {"action": "delete"})
     assert api.get("/api/questions/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 401
 

@@ -115,7 +115,7 @@ def test_expired_account_s_api_token_is_refused(organisations, alpha):
     with tenant_context(alpha):
         token = Token.objects.create(user=User.objects.get(email="m1-user@alpha.test"))
     client = Client(HTTP_HOST=host_of(alpha))
-    path = "/api/questions/"
+    path = "/api/access/me/"
     assert client.get(path, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
     expire(alpha, "m1-user@alpha.test")
     refused = client.get(path, HTTP_AUTHORIZATION=f"Token {token.key}")

@@ -145,7 +145,7 @@ def test_record_shows_each_enabled_modules_card(staff_client, alpha, member_of):
     m1 = member_of(alpha, "m1")
     body = text(staff_client.get(reverse("members:detail", args=[m1.pk])))
     # alpha runs questions and billing; health is off
-    assert "Questions juridiques" in body and f'href="{reverse("questions:home")}"' in body
+    assert "Questions juridiques" in body and f'href="{reverse("questions:queue")}' in body
     assert "Santé au travail" not in body
 
 

@@ -13,7 +13,10 @@ def spec(**overrides) -> ModuleSpec:
 
 def test_the_four_modules_register_from_their_app_configs():
     assert registry.keys() == ["billing", "health", "purchasing", "questions"]
-    assert registry.get("questions").menu == (MenuEntry("Questions", "questions:home"),)
+    assert registry.get("questions").menu == (
+        MenuEntry("Questions juridiques", "questions:list", "questions.use_questions"),
+        MenuEntry("Questions à traiter", "questions:queue", "questions.work_questions"),
+    )
     assert registry.get("questions").settings_defaults["answer_delay_working_days"] == 5
 
 
