@@ -27,6 +27,7 @@ test: $(STAMP)
 ## Benchmarks; figures go to docs/benchmarks.md.
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python bench/onboarding.py
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python bench/questions.py
 
 clean-local:
 	$(BIN)/python -m config.embedded stop || true

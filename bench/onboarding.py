@@ -26,13 +26,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_tenants.clone import CloneSchema  # noqa: E402
 
+from bench.broker import discarded_tasks_drop, tasks_discarded  # noqa: E402
 from bench.report import write_section  # noqa: E402
 from config.celery_app import app  # noqa: E402
 from tenants.models import Organisation, SpareSchema  # noqa: E402
 from tenants.schema_template import spare_schemas_refill, template_schema_name  # noqa: E402
 from tenants.services import OrganisationInput, organisation_create  # noqa: E402
-
-DISCARD_QUEUE = "bench-discard"
 
 
 def _drop(slug: str) -> None:
@@ -85,7 +84,7 @@ def _timed_runs(runs: int, name: str, timed) -> list[float]:
 def main(runs: int) -> None:
     call_command("migrate_schemas", interactive=False, verbosity=0)
     app.conf.task_always_eager = False
-    app.conf.task_routes = {"*": {"queue": DISCARD_QUEUE}}
+    tasks_discarded()
 
     def from_spare(slug: str) -> float:
         spare_schemas_refill(target=1)
@@ -105,8 +104,7 @@ def main(runs: int) -> None:
         "migrate": _timed_runs(runs, "migrate", lambda name: time_migrate(name.replace("-", "_"))),
     }
     spare_schemas_refill()
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(DISCARD_QUEUE)
+    discarded_tasks_drop()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [template_schema_name()]

@@ -1,7 +1,11 @@
 """Seed the four demo organisations (if absent) and print their addresses and logins."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.access.models import MemberRole, MembershipKind
@@ -118,6 +122,151 @@ def seed_members(spec: dict) -> None:
             )
 
 
+# The legal questions of the demo members, one per situation a jurist meets in the queue:
+# (member index in DEMO_MEMBERS, asked by the "admin" or the "assistant", theme, sub-theme,
+#  subject, question, story). Stories: late, soon, new, waiting, answered, callback.
+DEMO_QUESTIONS = [
+    (
+        0,
+        "admin",
+        "Contrat de travail",
+        "Période d'essai",
+        "Renouvellement de la période d'essai d'un vendeur",
+        "Notre vendeur est en période d'essai de deux mois depuis le 1er du mois. Pouvons-nous la "
+        "renouveler, et faut-il son accord écrit ?",
+        "late",
+    ),
+    (
+        1,
+        "admin",
+        "Durée du travail",
+        "Heures supplémentaires",
+        "Majoration des heures supplémentaires des chauffeurs",
+        "Nos chauffeurs routiers dépassent régulièrement 39 heures. Quel taux de majoration "
+        "appliquer au-delà de la 43e heure ?",
+        "soon",
+    ),
+    (
+        2,
+        "admin",
+        "Santé et sécurité au travail",
+        None,
+        "Document unique d'évaluation des risques",
+        "Nous comptons huit salariés. Devons-nous mettre à jour le document unique chaque année ?",
+        "new",
+    ),
+    (
+        2,
+        "admin",
+        "Congés et absences",
+        "Congés payés",
+        "Report des congés payés après un arrêt maladie",
+        "Une collaboratrice revient d'un arrêt maladie de quatre mois. Peut-elle reporter les congés "
+        "qu'elle n'a pas pu prendre ?",
+        "waiting",
+    ),
+    (
+        0,
+        "assistant",
+        "Paie et rémunération",
+        "Primes",
+        "Prime de fin d'année et salariés à temps partiel",
+        "Devons-nous verser la prime de fin d'année au prorata aux salariés à temps partiel ?",
+        "answered",
+    ),
+    (
+        1,
+        "admin",
+        "Relations collectives",
+        "CSE",
+        "Mise en place du CSE",
+        "Nous venons de dépasser onze salariés. Quand devons-nous organiser l'élection du CSE ?",
+        "callback",
+    ),
+]
+
+DEMO_INFO_REQUEST = (
+    "<p>Pour vous répondre, pouvez-vous nous indiquer la date exacte de reprise et nous "
+    "transmettre l'avis d'arrêt de travail ?</p>"
+)
+DEMO_ANSWER = (
+    "<p>Oui : sauf disposition contraire de la convention collective, la prime est due aux salariés "
+    "à temps partiel <strong>au prorata de leur durée du travail</strong> (article L. 3123-5 du "
+    "code du travail).</p><p>Vérifiez aussi les conditions d'ancienneté prévues par l'usage.</p>"
+)
+
+
+def _received_ago(question, days: int, clock) -> None:
+    """Date a demo question back (the services always record "now"), its due day with it."""
+    from modules.questions.models import Question
+
+    received = timezone.now() - timedelta(days=days)
+    Question.objects.filter(pk=question.pk).update(
+        received_at=received, updated_at=received, due_on=clock.due_on(received)
+    )
+
+
+def _days_back_to_be_due_soon(clock) -> int:
+    """How many days ago a question must have come for its answer to be due by the next working day."""
+    from core.working_days import working_days_add
+
+    today = timezone.localdate()
+    soon = working_days_add(today, 1, alsace_moselle=clock.alsace_moselle)
+    now = timezone.now()
+    return next(days for days in range(60) if clock.due_on(now - timedelta(days=days)) <= soon)
+
+
+def seed_questions(spec: dict) -> None:
+    """A handful of legal questions of the demo members, in every status, through the services
+    (in the caller's transaction: all of them or none)."""
+    # The demo knows the questions module; the platform's own code never imports a module.
+    from core.accounts.models import StaffRole
+    from core.members.models import Member
+    from modules.questions import services
+    from modules.questions.models import Question, SubTheme, Theme
+    from modules.questions.policy import questions_clock
+    from modules.questions.selectors import question_workers
+
+    if Question.objects.exists():
+        return  # once: a new schema, or one whose module was switched on later, gets them
+    workers = question_workers()
+    jurist = workers.filter(staff_role=StaffRole.JURIST).first() or workers.first()
+    clock = questions_clock()
+    for index, asker, theme_name, sub_theme_name, subject, body, story in DEMO_QUESTIONS:
+        name, local = DEMO_MEMBERS[index][0], DEMO_MEMBERS[index][1]
+        email = f"{local}@{spec['slug']}.example.com"
+        if asker == "assistant":
+            email = f"assistant.{email}"
+        person, member = User.objects.filter(email=email).first(), Member.objects.filter(name=name).first()
+        theme = Theme.objects.filter(name=theme_name, is_active=True).first()
+        theme = theme or Theme.objects.filter(is_active=True).first()
+        if person is None or member is None or theme is None or jurist is None:
+            continue  # the demo world was changed by hand: leave it be
+        sub_theme = SubTheme.objects.filter(theme=theme, name=sub_theme_name, is_active=True).first()
+        question = services.question_submit(
+            actor=person,
+            member=member,
+            theme_id=theme.pk,
+            sub_theme_id=sub_theme.pk if sub_theme else None,
+            subject=subject,
+            body=body,
+            callback_phone="04 78 00 00 00" if story == "callback" else "",
+            callback_slot="morning" if story == "callback" else "",
+        )
+        if story == "late":
+            _received_ago(question, 14, clock)
+        elif story == "soon":
+            _received_ago(question, _days_back_to_be_due_soon(clock), clock)
+        elif story in ("waiting", "answered"):
+            _received_ago(question, 2, clock)
+        if story in ("late", "waiting", "answered"):
+            question = services.question_assign(actor=jurist, question=question, assignee=jurist)
+        if story == "waiting":
+            services.question_info_request(actor=jurist, question=question, body=DEMO_INFO_REQUEST)
+        elif story == "answered":
+            services.question_answer(actor=jurist, question=question, body=DEMO_ANSWER)
+
+
 class Command(BaseCommand):
     help = "Crée les organisations de démonstration si elles n'existent pas."
 
@@ -143,6 +292,9 @@ class Command(BaseCommand):
                             password=DEMO_PASSWORD,
                         )
                     seed_members(spec)
+            if "questions" in organisation.enabled_modules:
+                with tenant_context(organisation), transaction.atomic():
+                    seed_questions(spec)
             logins = ", ".join(
                 [admin_email]
                 + [f"{local}@{spec['slug']}.example.org" for local, _ in staff]
