@@ -3,6 +3,7 @@ allowed type found in its content and matching its name; and the name it is show
 
 import posixpath
 import re
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,16 @@ from core.errors import DomainError
 from .sniffing import ALLOWED, FileType, file_type_sniff
 
 UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+NAME_MAX = 255  # the `original_name` column of every model that keeps uploads
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file that passed the checks: the name it is shown under and its real type."""
+
+    file: object
+    name: str
+    type: FileType
 
 
 def size_label(max_size: int) -> str:
@@ -31,7 +42,7 @@ def upload_display_name(name: str) -> str:
     """The uploaded name as shown and offered on download: no folders, no control characters."""
     name = posixpath.basename((name or "").replace("\\", "/"))
     name = UNSAFE_NAME_CHARACTERS.sub("", name).strip().lstrip(".")
-    return name[-255:] or "document"
+    return name[-NAME_MAX:] or "document"
 
 
 def upload_check(file, *, name: str, max_size: int, field: str = "file") -> FileType:
@@ -60,5 +71,15 @@ def upload_check(file, *, name: str, max_size: int, field: str = "file") -> File
 
 
 def stored_name(name: str, file_type: FileType) -> str:
-    """The display name, given the extension of its type when it had none."""
-    return name if posixpath.splitext(name)[1] else f"{name}{file_type.extension}"
+    """The display name, given the extension of its type when it had none (still `NAME_MAX` long
+    at most, so that it fits its column)."""
+    if posixpath.splitext(name)[1]:
+        return name
+    return name[: NAME_MAX - len(file_type.extension)] + file_type.extension
+
+
+def upload_accept(file, *, max_size: int, field: str = "file") -> CheckedUpload:
+    """`file` checked (see `upload_check`), with the name it will be shown under."""
+    name = upload_display_name(getattr(file, "name", ""))
+    file_type = upload_check(file, name=name, max_size=max_size, field=field)
+    return CheckedUpload(file=file, name=stored_name(name, file_type), type=file_type)

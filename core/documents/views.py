@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,11 +20,9 @@ from core.web.redirects import same_site_url
 from . import services
 from .forms import DocumentForm
 from .selectors import access_document, document_list
-from .uploads import SizeLimitUploadHandler
+from .uploads import BodyTooLarge, file_download, form_refuse_cut_upload, upload_limit
 
 PAGE_SIZE = 25
-# Room for the other fields and the multipart boundaries around a file at the limit.
-FORM_OVERHEAD = 64 * 1024
 
 
 @login_required
@@ -44,42 +42,37 @@ def _back_to(request, member) -> str:
     return same_site_url(request, request.POST.get("next"), reverse("members:detail", kwargs={"member_id": member.pk}))
 
 
-@csrf_exempt  # the CSRF check runs in `_upload`, once our upload handler is in place
+@csrf_exempt  # the CSRF check reads the body: `_upload` runs it once the size limit is in place
 @login_required
 def document_upload(request, member_id: int):
     member = access_member(actor=request.user, member_id=member_id, perm="documents.add_document")
     if request.method == "POST":
-        # Refused before reading a byte of the body; a malformed length (Django reads it as 0) is not.
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared.isdigit() and int(declared) > services.MAX_SIZE + FORM_OVERHEAD:
-            context = {"form": DocumentForm(), "member": member, "refusal": services.too_large_message()}
+        try:
+            upload_limit(request, max_size=services.MAX_SIZE)
+        except BodyTooLarge as refusal:
+            context = {"form": DocumentForm(), "member": member, "refusal": refusal.message}
             return render(request, "documents/upload.html", context, status=413)
-        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit=services.MAX_SIZE))
     return _upload(request, member)
 
 
 @csrf_protect
 def _upload(request, member):
     form = DocumentForm(request.POST, request.FILES) if request.method == "POST" else DocumentForm()
-    if request.method == "POST":
-        if getattr(request, "upload_too_large", False):
-            form.is_valid()
-            form.errors.pop("file", None)
-            form.add_error("file", services.too_large_message())
-        elif form.is_valid():
-            try:
-                services.document_add(
-                    actor=request.user,
-                    member=member,
-                    file=form.cleaned_data["file"],
-                    title=form.cleaned_data["title"],
-                    category=form.cleaned_data["category"],
-                )
-            except DomainError as error:
-                form_show_refusal(form, error)
-            else:
-                messages.success(request, _("Document ajouté."))
-                return redirect(_back_to(request, member))
+    form_refuse_cut_upload(request, form, field="file", max_size=services.MAX_SIZE)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_add(
+                actor=request.user,
+                member=member,
+                file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                category=form.cleaned_data["category"],
+            )
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            messages.success(request, _("Document ajouté."))
+            return redirect(_back_to(request, member))
     return render(
         request, "documents/upload.html", {"form": form, "member": member, "next": request.POST.get("next", "")}
     )
@@ -88,16 +81,7 @@ def _upload(request, member):
 @login_required
 def document_download(request, document_id: int):
     document = access_document(actor=request.user, document_id=document_id)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @login_required

@@ -20,9 +20,10 @@ def kind_catalogue(enabled_modules=None) -> list[NotificationKind]:
     return [*CORE_KINDS, *(kind for spec in specs for kind in spec.notification_kinds)]
 
 
-def kind_get(key: str) -> NotificationKind:
-    """The kind named `key`; LookupError for an unknown key (a programming error)."""
-    for kind in kind_catalogue():
+def kind_get(key: str, enabled_modules=None) -> NotificationKind:
+    """The kind named `key` (among core's and those of `enabled_modules` when given); LookupError
+    for an unknown key."""
+    for kind in kind_catalogue(enabled_modules):
         if kind.key == key:
             return kind
     raise LookupError(f"Unknown notification kind {key!r}.")

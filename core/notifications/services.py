@@ -12,7 +12,7 @@ from core.mail.services import email_queue
 from core.members.models import Member
 from tenants.services import organisation_url
 
-from .kinds import kind_catalogue, kind_get, kind_receivable
+from .kinds import kind_get, kind_receivable
 from .models import Notification, NotificationPreference
 from .selectors import kind_receivers, notification_recipients
 
@@ -22,10 +22,10 @@ LAST_RECIPIENT = gettext_lazy("Au moins un utilisateur de l'adhérent doit recev
 def _enabled_kind(key: str):
     """The kind `key` if the organisation offers it (core kinds, or a switched-on module's)."""
     tenant = getattr(connection, "tenant", None)
-    for kind in kind_catalogue(getattr(tenant, "enabled_modules", None)):
-        if kind.key == key:
-            return kind
-    raise DomainError(_("Type de notification inconnu."), errors={"kind": [_("Type inconnu.")]})
+    try:
+        return kind_get(key, getattr(tenant, "enabled_modules", None))
+    except LookupError as exc:
+        raise DomainError(_("Type de notification inconnu."), errors={"kind": [_("Type inconnu.")]}) from exc
 
 
 def notification_preference_set(*, actor, membership: Membership, kind: str, enabled: bool) -> NotificationPreference:
@@ -79,8 +79,7 @@ def notify(
     written in the caller's transaction (the e-mails leave on commit).
 
     `include` names people told whatever their preferences (the asker of a question), as long as
-    they still act for the member."""
-    kind_get(kind)  # an unknown kind is a programming error, not a user's
+    they still act for the member. An unknown kind is a programming error (LookupError)."""
     with transaction.atomic():
         recipients = notification_recipients(member=member, kind=kind, include=include)
         if not recipients:
