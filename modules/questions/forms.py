@@ -3,6 +3,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.documents.checks import size_label
 from core.documents.forms import ACCEPT
@@ -56,18 +57,21 @@ class MultipleFileField(forms.FileField):
 ACCEPTED_TYPES = _("PDF, Word (DOCX), Excel (XLSX), images (PNG, JPEG), CSV, texte")
 
 
-def _attachments_field() -> MultipleFileField:
+def attachments_field() -> MultipleFileField:
+    """The files of a question or a message; its help (the organisation's limits) is `attachments_help`."""
     return MultipleFileField(
         label=_("Pièces jointes"),
         error_messages={"empty": _("Le fichier est vide."), "invalid": _("Ce fichier n'a pas pu être lu.")},
     )
 
 
-def _attachments_help(form: forms.Form) -> None:
-    """State the organisation's limits beside the file input."""
+def attachments_help() -> str:
+    """The organisation's limits on files, said beside the file input."""
     limits = attachment_limits()
-    form.fields["attachments"].help_text = _(
-        "Facultatif. Jusqu'à %(count)d fichiers de %(size)s chacun au plus. Types acceptés : %(types)s."
+    return ngettext(
+        "Facultatif. Jusqu'à %(count)d fichier de %(size)s au plus. Types acceptés : %(types)s.",
+        "Facultatif. Jusqu'à %(count)d fichiers de %(size)s chacun au plus. Types acceptés : %(types)s.",
+        limits.max_count,
     ) % {"count": limits.max_count, "size": size_label(limits.max_size), "types": ACCEPTED_TYPES}
 
 
@@ -112,11 +116,11 @@ class QuestionForm(forms.Form):
         label=_("Moment préféré"), choices=CallbackSlot.choices, initial=CallbackSlot.ANY, required=False
     )
     # Last in the page too: an oversize file stops the parsing, the fields before it still arrive.
-    attachments = _attachments_field()
+    attachments = attachments_field()
 
     def __init__(self, *args, themes, **kwargs):
         super().__init__(*args, **kwargs)
-        _attachments_help(self)
+        self.fields["attachments"].help_text = attachments_help()
         themes = list(themes)
         self.fields["theme"].choices = [("", _("— Choisissez un thème —"))] + [
             (theme.pk, theme.name) for theme in themes
@@ -153,15 +157,17 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Écrivez votre message.")},
     )
-    attachments = _attachments_field()
+    attachments = attachments_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachments_help()
 
 
-# The history's sortable columns (keys of `selectors.SORTS`).
-MEMBER_SORTS = ("number", "received", "updated", "contact", "subject", "theme", "status", "due")
+class QuestionFilterForm(forms.Form):
+    """Filters of a list of questions; a value that does not validate is ignored, its French error shown."""
 
-
-class HistoryFilterForm(forms.Form):
-    """The history's filters; a value that does not validate is dropped with its French error."""
+    sorts: tuple[str, ...] = ()  # the sortable columns (keys of `selectors.SORTS`)
 
     q = forms.CharField(
         label=_("Rechercher"),
@@ -174,6 +180,25 @@ class HistoryFilterForm(forms.Form):
         label=_("Statut"), choices=QuestionStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     theme = forms.TypedChoiceField(label=_("Thème"), coerce=int, required=False, empty_value=None)
+    sort = forms.ChoiceField(label=_("Tri"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Past questions keep a theme switched off since: it stays a filter.
+        self.fields["theme"].choices = [("", _("Tous les thèmes"))] + [(theme.pk, theme.name) for theme in themes]
+        self.fields["sort"].choices = [(f"{prefix}{key}", key) for key in self.sorts for prefix in ("", "-")]
+
+    def valid_values(self) -> dict:
+        """The filters that validated (the others are ignored, their errors shown)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+
+class HistoryFilterForm(QuestionFilterForm):
+    """The member's history: the common filters and the day a question was received."""
+
+    sorts = ("number", "received", "updated", "contact", "subject", "theme", "status", "due")
+
     received_from = forms.DateField(
         label=_("Reçue à partir du"),
         required=False,
@@ -182,17 +207,6 @@ class HistoryFilterForm(forms.Form):
     received_to = forms.DateField(
         label=_("Reçue jusqu'au"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    sort = forms.ChoiceField(
-        label=_("Tri"),
-        choices=[(f"{prefix}{key}", key) for key in MEMBER_SORTS for prefix in ("", "-")],
-        required=False,
-        widget=forms.HiddenInput,
-    )
-
-    def __init__(self, *args, themes, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Past questions keep a theme switched off since: it stays a filter.
-        self.fields["theme"].choices = [("", _("Tous les thèmes"))] + [(theme.pk, theme.name) for theme in themes]
 
     def clean(self):
         data = super().clean()
@@ -200,8 +214,3 @@ class HistoryFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("received_to", _("Cette date précède la date de début."))
         return data
-
-    def valid_values(self) -> dict:
-        """The filters that validated (the others are ignored, their errors shown)."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}

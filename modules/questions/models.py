@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,7 +24,8 @@ class Theme(models.Model):
     class Meta:
         ordering = ["position", "name", "id"]
         verbose_name = _("thème")
-        constraints = [models.UniqueConstraint(fields=["name"], name="question_theme_name_unique")]
+        # Case-insensitive, as the service checks: two administrators racing cannot both win.
+        constraints = [models.UniqueConstraint(Lower("name"), name="question_theme_name_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -38,7 +40,7 @@ class SubTheme(models.Model):
     class Meta:
         ordering = ["position", "name", "id"]
         verbose_name = _("sous-thème")
-        constraints = [models.UniqueConstraint(fields=["theme", "name"], name="question_subtheme_name_unique")]
+        constraints = [models.UniqueConstraint("theme", Lower("name"), name="question_subtheme_name_unique")]
 
     def __str__(self) -> str:
         return self.name

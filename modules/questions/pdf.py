@@ -11,7 +11,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
@@ -19,7 +18,8 @@ from weasyprint.urls import URLFetcher
 
 from tenants.branding import LOGO_CONTENT_TYPES
 
-from .models import Attachment, Message, Question, QuestionStatus
+from .models import QuestionStatus
+from .selectors import question_with_exchange
 
 TEMPLATE = "questions/pdf/question.html"
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -64,22 +64,9 @@ def _logo_data_uri(organisation) -> str:
     return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def _question(question_id: int) -> Question:
-    """The question with everything the print shows, in four queries."""
-    return (
-        Question.objects.select_related("member", "asked_by", "theme", "sub_theme", "assignee")
-        .defer("search_vector")
-        .prefetch_related(
-            Prefetch("messages", Message.objects.select_related("author").prefetch_related("attachments")),
-            Prefetch("attachments", Attachment.objects.filter(message__isnull=True), to_attr="question_attachments"),
-        )
-        .get(pk=question_id)
-    )
-
-
 def question_pdf_bytes(*, question_id: int) -> bytes:
     """Render the question and its exchange as a PDF in the organisation's colours."""
-    question = _question(question_id)
+    question = question_with_exchange(question_id=question_id)
     organisation = getattr(connection, "tenant", None)
     colour = getattr(organisation, "primary_colour", "") or ""
     # Dates read the same whoever (or whichever worker) prints: French, Europe/Paris.
@@ -87,7 +74,6 @@ def question_pdf_bytes(*, question_id: int) -> bytes:
         context = {
             "question": question,
             "messages": list(question.messages.all()),
-            "organisation": organisation,
             "organisation_name": getattr(organisation, "name", "Adhera"),
             "identity_scheme": getattr(organisation, "identity_scheme", ""),
             "colour": colour if COLOUR.match(colour) else DEFAULT_COLOUR,

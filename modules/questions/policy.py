@@ -17,11 +17,14 @@ def questions_clock() -> Clock:
 
 @dataclass(frozen=True)
 class AttachmentLimits:
+    """What a question or a message may carry."""
+
     max_size: int  # bytes per file
     max_count: int  # files per message
 
 
 def attachment_limits() -> AttachmentLimits:
+    """Size and number of files per message, as the organisation set them."""
     values = module_settings_get("questions")
     return AttachmentLimits(
         max_size=int(values["attachment_max_mb"]) * MEGABYTE, max_count=int(values["attachment_max_count"])

@@ -13,8 +13,8 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery, TextField, Value
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from core.audit.services import audit_record
 from core.documents import checks
-from core.documents.files import files_removed_on_failure
+from core.documents.files import files_removed_on_failure, upload_store
 from core.errors import Conflict, DomainError
 from core.jobs.dispatch import enqueue_on_commit
 from core.mail.services import email_queue
@@ -42,13 +42,13 @@ from .models import (
 )
 from .policy import attachment_limits, questions_clock
 from .richtext import rich_text_clean, rich_text_is_empty
-from .selectors import question_workers
+from .selectors import SEARCH_CONFIG, question_workers
 from .workflow import transition_target
 
-SUBJECT_MAX = 200
+SUBJECT_MAX = Question._meta.get_field("subject").max_length
 BODY_MAX = 20_000
 PHONE = re.compile(r"^\+?[0-9 .\-()]{10,20}$")
-ORIGINAL_NAME_MAX = Attachment._meta.get_field("original_name").max_length
+NAME_MAX = Theme._meta.get_field("name").max_length
 
 
 def _refuse(field: str, message: str) -> DomainError:
@@ -63,9 +63,11 @@ def _require(actor, perm: str, obj=None) -> None:
 # Files ---------------------------------------------------------------------------------------
 
 
-def _attachments_check(files) -> list[tuple]:
-    """(file, display name, type) of each file, all checked before any is written."""
+def _attachments_check(files) -> list[checks.CheckedUpload]:
+    """Every file checked (count, size, type from the content) before any is written."""
     files = [file for file in files or () if file is not None]
+    if not files:
+        return []
     limits = attachment_limits()
     if len(files) > limits.max_count:
         raise _refuse(
@@ -79,37 +81,48 @@ def _attachments_check(files) -> list[tuple]:
         )
     checked = []
     for file in files:
-        name = checks.upload_display_name(getattr(file, "name", ""))
         try:
-            file_type = checks.upload_check(file, name=name, max_size=limits.max_size, field="attachments")
+            checked.append(checks.upload_accept(file, max_size=limits.max_size, field="attachments"))
         except DomainError as error:
-            message = f"« {name} » : {error.message}"
-            raise _refuse("attachments", message) from error
-        shown = checks.stored_name(name, file_type)
-        if len(shown) > ORIGINAL_NAME_MAX:  # a long name without extension, given one: keep it storable
-            shown = name[: ORIGINAL_NAME_MAX - len(file_type.extension)] + file_type.extension
-        checked.append((file, shown, file_type))
+            # Several files go in one field: the message says which one was refused.
+            name = checks.upload_display_name(getattr(file, "name", ""))
+            raise _refuse("attachments", f"« {name} » : {error.message}") from error
     return checked
 
 
 def _attachments_save(*, actor, question: Question, message: Message | None, checked, written) -> list[Attachment]:
-    """Store checked files under server-generated names, listed in `written` so that they are
-    removed if the write fails (see `files_removed_on_failure`)."""
+    """Store checked files with the question (or one of its messages), listed in `written` so
+    that they are removed if the write fails (see `files_removed_on_failure`)."""
     saved = []
-    for file, name, file_type in checked:
-        attachment = Attachment(
-            question=question,
-            message=message,
-            original_name=name,
-            content_type=file_type.content_type,
-            size=file.size,
-            uploaded_by=actor,
-        )
-        attachment.file.save(f"{uuid.uuid4().hex}{file_type.extension}", file, save=False)
-        written.append((attachment.file.storage, attachment.file.name))
+    for upload in checked:
+        attachment = Attachment(question=question, message=message, uploaded_by=actor)
+        upload_store(attachment, upload, written=written)
         attachment.save()
         saved.append(attachment)
     return saved
+
+
+# Search --------------------------------------------------------------------------------------
+
+
+def question_search_index(*, questions: QuerySet[Question]) -> None:
+    """Index the subject, the question and the whole exchange of `questions` for French
+    full-text search (the services keep it current; the bench fills it in bulk)."""
+    exchange = (
+        Message.objects.filter(question_id=OuterRef("pk"))
+        .values("question_id")
+        .annotate(text=StringAgg("body", " "))
+        .values("text")
+    )
+    questions.update(
+        search_vector=SearchVector("subject", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("body", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(
+            Coalesce(Subquery(exchange, output_field=TextField()), Value(""), output_field=TextField()),
+            weight="C",
+            config=SEARCH_CONFIG,
+        )
+    )
 
 
 # Shared steps --------------------------------------------------------------------------------
@@ -117,7 +130,11 @@ def _attachments_save(*, actor, question: Question, message: Message | None, che
 
 def _locked(question: Question) -> Question:
     """The question re-read under a row lock: concurrent jurists act one after the other."""
-    return Question.objects.select_for_update(of=("self",)).select_related("member", "asked_by").get(pk=question.pk)
+    return (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("member", "asked_by", "assignee")
+        .get(pk=question.pk)
+    )
 
 
 def _text(body: str, *, field: str = "body", required: bool = True) -> str:
@@ -139,44 +156,29 @@ def _rich(body: str, *, required: bool = True) -> str:
 
 
 def _touch(question: Question, now, fields: list[str]) -> None:
+    """Save the changed fields and bump the revision (the stored PDF no longer matches)."""
     question.updated_at = now
     question.revision += 1
     question.save(update_fields=[*fields, "updated_at", "revision"])
-    _search_refresh(question.pk)
+    question_search_index(questions=Question.objects.filter(pk=question.pk))
 
 
-def _search_refresh(question_id: int) -> None:
-    """Index the subject, the question and the whole exchange for French full-text search."""
-    exchange = (
-        Message.objects.filter(question_id=OuterRef("pk"))
-        .values("question_id")
-        .annotate(text=StringAgg("body", " "))
-        .values("text")
-    )
-    Question.objects.filter(pk=question_id).update(
-        search_vector=SearchVector("subject", weight="A", config="french")
-        + SearchVector("body", weight="B", config="french")
-        + SearchVector(
-            Coalesce(Subquery(exchange, output_field=TextField()), Value(""), output_field=TextField()),
-            weight="C",
-            config="french",
-        )
-    )
-
-
-def _message(*, question: Question, kind: str, actor, body: str, now) -> Message:
-    return Message.objects.create(question=question, kind=kind, author=actor, body=body, created_at=now)
+def _message_write(*, actor, question: Question, kind: str, body: str, checked, written, now) -> Message:
+    """One turn of the exchange, with its files."""
+    message = Message.objects.create(question=question, kind=kind, author=actor, body=body, created_at=now)
+    _attachments_save(actor=actor, question=question, message=message, checked=checked, written=written)
+    return message
 
 
 def _question_url(question: Question) -> str:
     return reverse("questions:detail", kwargs={"question_id": question.pk})
 
 
-def _tell_member(*, question: Question, kind: str, subject: str, template: str, message: Message | None) -> None:
+def _tell_member(*, question: Question, kind: str, subject: str, template: str, message: Message) -> None:
     notify(
         member=question.member,
         kind=kind,
-        subject=subject,
+        subject=subject % {"number": question.number},
         template=template,
         context={"question": question, "message": message},
         url=_question_url(question),
@@ -187,7 +189,7 @@ def _tell_member(*, question: Question, kind: str, subject: str, template: str, 
 def _tell_staff(*, user, question: Question, subject: str, template: str) -> None:
     email_queue(
         to=user.email,
-        subject=subject,
+        subject=subject % {"number": question.number},
         template=template,
         context={"question": question, "recipient": user, "url": email_link(_question_url(question))},
     )
@@ -270,7 +272,7 @@ def question_submit(
             callback_due_at=clock.callback_due(now) if phone else None,
         )
         saved = _attachments_save(actor=actor, question=question, message=None, checked=checked, written=written)
-        _search_refresh(question.pk)
+        question_search_index(questions=Question.objects.filter(pk=question.pk))
         _audit(
             actor=actor,
             action="submit",
@@ -296,50 +298,54 @@ def question_assign(*, actor, question: Question, assignee) -> Question:
         raise _refuse("assignee", _("Choisissez un juriste de l'organisation."))
     with transaction.atomic():
         question = _locked(question)
-        target = transition_target(question.status, "assign")
         before = {"status": question.status, "assignee": getattr(question.assignee, "email", None)}
-        question.status, question.assignee = target, assignee
+        question.status = transition_target(question.status, "assign")
+        question.assignee = assignee
         _touch(question, timezone.now(), ["status", "assignee"])
         _audit(actor=actor, action="assign", question=question, before=before, after={"assignee": assignee.email})
         if assignee.pk != actor.pk:
             _tell_staff(
                 user=assignee,
                 question=question,
-                subject=_("Question %(number)s attribuée") % {"number": question.number},
+                subject=_("Question %(number)s attribuée"),
                 template="questions/email/assigned.txt",
             )
     return question
 
 
-def _staff_message(*, actor, question: Question, kind: str, body: str, attachments, written, required: bool = True):
-    """Lock, check files and text, write the message and its files: the common part of the
-    jurist's answer, request for information and closing."""
+def _staff_turn(
+    *, actor, question: Question, action: str, kind: str, body: str, written, attachments=(), required: bool = True
+) -> tuple[Question, Message, str]:
+    """Check the jurist's text and files, lock the question, move it by `action` (taken by the
+    jurist if nobody had it) and write the message; returns the question, message, former status."""
     html = _rich(body, required=required)
     checked = _attachments_check(attachments)
     question = _locked(question)
-    now = timezone.now()
-    message = _message(question=question, kind=kind, actor=actor, body=html, now=now) if html or checked else None
-    if checked:
-        _attachments_save(actor=actor, question=question, message=message, checked=checked, written=written)
-    return question, message, now
+    before = question.status
+    question.status = transition_target(question.status, action)
+    if question.assignee_id is None:
+        question.assignee = actor
+    message = _message_write(
+        actor=actor, question=question, kind=kind, body=html, checked=checked, written=written, now=timezone.now()
+    )
+    return question, message, before
 
 
 def question_info_request(*, actor, question: Question, body: str, attachments=()) -> Question:
     """Ask the member for more: the clock stops, keeping the working days that were left."""
     _require(actor, "questions.work_questions")
     with files_removed_on_failure() as written, transaction.atomic():
-        question, message, now = _staff_message(
+        question, message, before = _staff_turn(
             actor=actor,
             question=question,
+            action="request_info",
             kind=MessageKind.INFO_REQUEST,
             body=body,
             attachments=attachments,
             written=written,
         )
-        before = question.status
-        question.status = transition_target(question.status, "request_info")
+        now = message.created_at
         question.paused_days = questions_clock().days_left(question.due_on, now)
-        question.assignee = question.assignee or actor
         _touch(question, now, ["status", "paused_days", "assignee"])
         _audit(
             actor=actor,
@@ -351,111 +357,109 @@ def question_info_request(*, actor, question: Question, body: str, attachments=(
         _tell_member(
             question=question,
             kind="questions.info_requested",
-            subject=_("Question %(number)s : des précisions sont nécessaires") % {"number": question.number},
+            subject=_("Question %(number)s : des précisions sont nécessaires"),
             template="questions/email/info_requested.txt",
             message=message,
         )
     return question
 
 
-def _answered(question: Question, now) -> None:
-    """Mark the question treated; its first answer is measured against the due day (the clock
-    being stopped while the member was awaited)."""
-    clock = questions_clock()
-    if question.first_answered_at is None:
-        due = clock.resume(question.paused_days, now) if question.paused_days is not None else question.due_on
-        question.first_answered_at = now
-        question.answered_on_time = local_date(now) <= due
-    question.status = QuestionStatus.ANSWERED
-    question.paused_days = None
-    question.closed_at = now
+TREATED_FIELDS = ["status", "paused_days", "closed_at", "first_answered_at", "answered_on_time", "assignee"]
 
 
-ANSWER_FIELDS = ["status", "paused_days", "closed_at", "first_answered_at", "answered_on_time", "assignee"]
-
-
-def question_answer(*, actor, question: Question, body: str, attachments=()) -> Question:
-    """Answer the question: it is treated, the asker and the chosen contacts are told by e-mail,
-    and its PDF is printed in the background."""
+def _question_treat(
+    *, actor, question: Question, action: str, kind: str, body: str, attachments, required: bool, subject: str, template
+) -> Question:
+    """Answer or close: the question is treated, its first answer measured against the due day
+    (the clock being stopped while the member was awaited), the asker and the chosen contacts
+    told by e-mail, and its PDF printed in the background."""
     _require(actor, "questions.work_questions")
     with files_removed_on_failure() as written, transaction.atomic():
-        question, message, now = _staff_message(
-            actor=actor, question=question, kind=MessageKind.ANSWER, body=body, attachments=attachments, written=written
+        question, message, before = _staff_turn(
+            actor=actor,
+            question=question,
+            action=action,
+            kind=kind,
+            body=body,
+            attachments=attachments,
+            required=required,
+            written=written,
         )
-        before = question.status
-        transition_target(question.status, "answer")
-        _answered(question, now)
-        question.assignee = question.assignee or actor
-        _touch(question, now, ANSWER_FIELDS)
+        now = message.created_at
+        if question.first_answered_at is None:
+            paused = question.paused_days
+            due = question.due_on if paused is None else questions_clock().resume(paused, now)
+            question.first_answered_at = now
+            question.answered_on_time = local_date(now) <= due
+        question.paused_days = None
+        question.closed_at = now
+        _touch(question, now, TREATED_FIELDS)
         _audit(
             actor=actor,
-            action="answer",
+            action=action,
             question=question,
             before={"status": before},
             after={"status": question.status, "on_time": question.answered_on_time},
         )
-        _tell_member(
-            question=question,
-            kind="questions.answered",
-            subject=_("Question %(number)s : notre réponse") % {"number": question.number},
-            template="questions/email/answered.txt",
-            message=message,
-        )
+        _tell_member(question=question, kind="questions.answered", subject=subject, template=template, message=message)
         _pdf_render_later(question)
     return question
+
+
+def question_answer(*, actor, question: Question, body: str, attachments=()) -> Question:
+    """Answer the question in writing: it is treated, the asker and the chosen contacts are told by
+    e-mail, and its PDF is printed in the background."""
+    return _question_treat(
+        actor=actor,
+        question=question,
+        action="answer",
+        kind=MessageKind.ANSWER,
+        body=body,
+        attachments=attachments,
+        required=True,
+        subject=_("Question %(number)s : notre réponse"),
+        template="questions/email/answered.txt",
+    )
 
 
 def question_close(*, actor, question: Question, note: str = "") -> Question:
     """Treat the question without a written answer (answered by phone, a duplicate...), with an
-    optional note the member sees."""
-    _require(actor, "questions.work_questions")
-    with files_removed_on_failure() as written, transaction.atomic():
-        question, message, now = _staff_message(
-            actor=actor,
-            question=question,
-            kind=MessageKind.CLOSING,
-            body=note,
-            attachments=(),
-            written=written,
-            required=False,
-        )
-        before = question.status
-        transition_target(question.status, "close")
-        if message is None:  # the exchange shows when and by whom, even without a note
-            message = _message(question=question, kind=MessageKind.CLOSING, actor=actor, body="", now=now)
-        _answered(question, now)
-        question.assignee = question.assignee or actor
-        _touch(question, now, ANSWER_FIELDS)
-        _audit(actor=actor, action="close", question=question, before={"status": before}, after={"status": "answered"})
-        _tell_member(
-            question=question,
-            kind="questions.answered",
-            subject=_("Question %(number)s traitée") % {"number": question.number},
-            template="questions/email/closed.txt",
-            message=message,
-        )
-        _pdf_render_later(question)
-    return question
+    optional note the member sees; the closing shows in the exchange even without one."""
+    return _question_treat(
+        actor=actor,
+        question=question,
+        action="close",
+        kind=MessageKind.CLOSING,
+        body=note,
+        attachments=(),
+        required=False,
+        subject=_("Question %(number)s traitée"),
+        template="questions/email/closed.txt",
+    )
 
 
 def question_reopen(*, actor, question: Question, note: str = "") -> Question:
     """Reopen a treated question: in progress again, with a new full answer time from today."""
     _require(actor, "questions.work_questions")
-    with transaction.atomic():
-        question = _locked(question)
-        question.status = transition_target(question.status, "reopen")
-        now = timezone.now()
-        html = _rich(note, required=False)
-        _message(question=question, kind=MessageKind.REOPENING, actor=actor, body=html, now=now)
+    with files_removed_on_failure() as written, transaction.atomic():
+        question, message, before = _staff_turn(
+            actor=actor,
+            question=question,
+            action="reopen",
+            kind=MessageKind.REOPENING,
+            body=note,
+            required=False,
+            written=written,
+        )
+        now = message.created_at
         question.due_on = questions_clock().due_on(now)
         question.closed_at = None
-        question.assignee = question.assignee or actor
         _touch(question, now, ["status", "due_on", "closed_at", "assignee"])
         _audit(
             actor=actor,
             action="reopen",
             question=question,
-            before={"status": QuestionStatus.ANSWERED},
+            before={"status": before},
             after={"status": question.status, "due_on": question.due_on.isoformat()},
         )
     return question
@@ -494,11 +498,17 @@ def question_reply(*, actor, question: Question, body: str, attachments=()) -> Q
     with files_removed_on_failure() as written, transaction.atomic():
         question = _locked(question)
         waiting = question.status == QuestionStatus.WAITING
-        target = transition_target(question.status, "member_reply")
+        question.status = transition_target(question.status, "member_reply")
         now = timezone.now()
-        message = _message(question=question, kind=MessageKind.MEMBER_REPLY, actor=actor, body=body, now=now)
-        _attachments_save(actor=actor, question=question, message=message, checked=checked, written=written)
-        question.status = target
+        _message_write(
+            actor=actor,
+            question=question,
+            kind=MessageKind.MEMBER_REPLY,
+            body=body,
+            checked=checked,
+            written=written,
+            now=now,
+        )
         if waiting:
             question.due_on = questions_clock().resume(question.paused_days or 0, now)
             question.paused_days = None
@@ -513,7 +523,7 @@ def question_reply(*, actor, question: Question, body: str, attachments=()) -> Q
             _tell_staff(
                 user=question.assignee,
                 question=question,
-                subject=_("Question %(number)s : l'adhérent a répondu") % {"number": question.number},
+                subject=_("Question %(number)s : l'adhérent a répondu"),
                 template="questions/email/member_replied.txt",
             )
     return question
@@ -523,7 +533,7 @@ def question_reply(*, actor, question: Question, body: str, attachments=()) -> Q
 
 
 def _pdf_render_later(question: Question) -> None:
-    from .tasks import question_pdf_render
+    from .tasks import question_pdf_render  # tasks.py imports this module
 
     enqueue_on_commit(question_pdf_render, question.pk)
 
@@ -531,12 +541,13 @@ def _pdf_render_later(question: Question) -> None:
 def question_pdf_ensure(*, question: Question) -> Question:
     """The question with its PDF printed for its current revision: printed once per revision,
     under the row lock so that two downloads do not print it twice."""
+    # WeasyPrint takes half a second to import: only the processes that print load it.
     from .pdf import question_pdf_bytes
 
     if question.pdf and question.pdf_revision == question.revision:
         return question
     with files_removed_on_failure() as written, transaction.atomic():
-        locked = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+        locked = _locked(question)
         if locked.pdf and locked.pdf_revision == locked.revision:
             return locked
         content = question_pdf_bytes(question_id=locked.pk)
@@ -548,7 +559,7 @@ def question_pdf_ensure(*, question: Question) -> Question:
         written.append((storage, locked.pdf.name))
         locked.pdf_revision = locked.revision
         locked.save(update_fields=["pdf", "pdf_revision"])
-        if previous and previous != locked.pdf.name:
+        if previous:
             transaction.on_commit(lambda: storage.delete(previous))
     return locked
 
@@ -560,9 +571,14 @@ def _name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise _refuse("name", _("Indiquez un nom."))
-    if len(name) > 120:
-        raise _refuse("name", _("Le nom ne peut dépasser 120 caractères."))
+    if len(name) > NAME_MAX:
+        raise _refuse("name", _("Le nom ne peut dépasser %(max)d caractères.") % {"max": NAME_MAX})
     return name
+
+
+def _next_position(siblings: QuerySet) -> int:
+    """The position after the last of `siblings`: a new theme or sub-theme comes last."""
+    return (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def theme_save(*, actor, theme: Theme | None = None, name: str, is_active: bool = True) -> Theme:
@@ -570,25 +586,29 @@ def theme_save(*, actor, theme: Theme | None = None, name: str, is_active: bool 
     questions and are no longer offered to members."""
     _require(actor, "questions.manage_themes")
     name = _name(name)
-    with transaction.atomic():
-        if Theme.objects.filter(name__iexact=name).exclude(pk=getattr(theme, "pk", None)).exists():
-            raise _refuse("name", _("Un thème porte déjà ce nom."))
-        before = None
-        if theme is None:
-            position = (Theme.objects.aggregate(last=Max("position"))["last"] or 0) + 1
-            theme = Theme.objects.create(name=name, is_active=is_active, position=position)
-        else:
-            theme = Theme.objects.select_for_update().get(pk=theme.pk)
-            before = {"name": theme.name, "is_active": theme.is_active}
-            theme.name, theme.is_active = name, is_active
-            theme.save(update_fields=["name", "is_active"])
-        audit_record(
-            actor=actor,
-            action="questions.theme_save",
-            target=theme,
-            before=before,
-            after={"name": name, "is_active": is_active},
-        )
+    try:
+        with transaction.atomic():
+            if Theme.objects.filter(name__iexact=name).exclude(pk=getattr(theme, "pk", None)).exists():
+                raise _refuse("name", _("Un thème porte déjà ce nom."))
+            before = None
+            if theme is None:
+                theme = Theme.objects.create(
+                    name=name, is_active=is_active, position=_next_position(Theme.objects.all())
+                )
+            else:
+                theme = Theme.objects.select_for_update().get(pk=theme.pk)
+                before = {"name": theme.name, "is_active": theme.is_active}
+                theme.name, theme.is_active = name, is_active
+                theme.save(update_fields=["name", "is_active"])
+            audit_record(
+                actor=actor,
+                action="questions.theme_save",
+                target=theme,
+                before=before,
+                after={"name": name, "is_active": is_active},
+            )
+    except IntegrityError as exc:  # the same name created at the same moment
+        raise _refuse("name", _("Un thème porte déjà ce nom.")) from exc
     return theme
 
 
@@ -600,26 +620,29 @@ def sub_theme_save(
     name = _name(name)
     if sub_theme is not None and sub_theme.theme_id != theme.pk:
         raise _refuse("theme", _("Ce sous-thème appartient à un autre thème."))
-    with transaction.atomic():
-        clash = SubTheme.objects.filter(theme=theme, name__iexact=name).exclude(pk=getattr(sub_theme, "pk", None))
-        if clash.exists():
-            raise _refuse("name", _("Ce thème a déjà un sous-thème de ce nom."))
-        before = None
-        if sub_theme is None:
-            position = (theme.sub_themes.aggregate(last=Max("position"))["last"] or 0) + 1
-            sub_theme = SubTheme.objects.create(theme=theme, name=name, is_active=is_active, position=position)
-        else:
-            sub_theme = SubTheme.objects.select_for_update().get(pk=sub_theme.pk, theme=theme)
-            before = {"name": sub_theme.name, "is_active": sub_theme.is_active}
-            sub_theme.name, sub_theme.is_active = name, is_active
-            sub_theme.save(update_fields=["name", "is_active"])
-        audit_record(
-            actor=actor,
-            action="questions.sub_theme_save",
-            target=sub_theme,
-            before=before,
-            after={"theme": theme.name, "name": name, "is_active": is_active},
-        )
+    try:
+        with transaction.atomic():
+            clash = SubTheme.objects.filter(theme=theme, name__iexact=name).exclude(pk=getattr(sub_theme, "pk", None))
+            if clash.exists():
+                raise _refuse("name", _("Ce thème a déjà un sous-thème de ce nom."))
+            before = None
+            if sub_theme is None:
+                position = _next_position(theme.sub_themes.all())
+                sub_theme = SubTheme.objects.create(theme=theme, name=name, is_active=is_active, position=position)
+            else:
+                sub_theme = SubTheme.objects.select_for_update().get(pk=sub_theme.pk, theme=theme)
+                before = {"name": sub_theme.name, "is_active": sub_theme.is_active}
+                sub_theme.name, sub_theme.is_active = name, is_active
+                sub_theme.save(update_fields=["name", "is_active"])
+            audit_record(
+                actor=actor,
+                action="questions.sub_theme_save",
+                target=sub_theme,
+                before=before,
+                after={"theme": theme.name, "name": name, "is_active": is_active},
+            )
+    except IntegrityError as exc:  # the same name created at the same moment
+        raise _refuse("name", _("Ce thème a déjà un sous-thème de ce nom.")) from exc
     return sub_theme
 
 

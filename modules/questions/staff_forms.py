@@ -3,12 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import MultipleFileField
-from .models import OPEN_STATUSES, QuestionStatus
+from .forms import QuestionFilterForm, attachments_field, attachments_help
+from .models import OPEN_STATUSES
 from .services import BODY_MAX
 
-# The queue's sortable columns (keys of `selectors.SORTS`), in the order of the table.
-QUEUE_SORTS = ("number", "member", "subject", "theme", "status", "received", "due", "assignee")
 QUEUE_DEFAULT_SORT = "due"
 DEFAULT_STATUSES = [str(status) for status in OPEN_STATUSES]
 
@@ -21,13 +19,6 @@ def _rich_text(label, *, required: bool, rows: int = 8) -> forms.CharField:
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": rows, "data-richtext": ""}),
         error_messages={"required": _("Écrivez votre message.")},
-    )
-
-
-def _attachments() -> MultipleFileField:
-    return MultipleFileField(
-        label=_("Pièces jointes"),
-        error_messages={"empty": _("Le fichier est vide."), "invalid": _("Ce fichier n'a pas pu être lu.")},
     )
 
 
@@ -51,13 +42,13 @@ class StaffMessageForm(forms.Form):
 
     body = _rich_text(_("Message"), required=True)
     # Last: an oversize file cuts the parsing short, the text before it still arrives.
-    attachments = _attachments()
+    attachments = attachments_field()
 
-    def __init__(self, *args, body_label=None, files_help="", **kwargs):
+    def __init__(self, *args, body_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         if body_label:
             self.fields["body"].label = body_label
-        self.fields["attachments"].help_text = files_help
+        self.fields["attachments"].help_text = attachments_help()
 
 
 class NoteForm(forms.Form):
@@ -66,50 +57,32 @@ class NoteForm(forms.Form):
     note = _rich_text(_("Note (facultative)"), required=False, rows=4)
 
 
-class QueueFilterForm(forms.Form):
-    """The queue's filters; a value that does not validate is ignored, its French error shown."""
+class QueueFilterForm(QuestionFilterForm):
+    """The queue's filters: the common ones, the due day, the assignee and a member."""
 
-    q = forms.CharField(
-        label=_("Rechercher"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
-        help_text=_("Dans le sujet, la question et les échanges."),
-    )
-    status = forms.MultipleChoiceField(
-        label=_("Statut"), choices=QuestionStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    sorts = ("number", "member", "subject", "theme", "status", "received", "due", "assignee")
+    field_order = ("q", "status", "due", "theme", "assignee")
+
     due = forms.ChoiceField(
         label=_("Échéance"),
         required=False,
         choices=[("", _("Toutes")), ("late", _("En retard")), ("soon", _("Échéance proche"))],
     )
-    theme = forms.TypedChoiceField(label=_("Thème"), coerce=int, required=False, empty_value=None)
     assignee = forms.ChoiceField(label=_("Attribuée à"), required=False)
     member = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(f"{prefix}{key}", key) for key in QUEUE_SORTS for prefix in ("", "-")],
-        widget=forms.HiddenInput,
-    )
 
     def __init__(self, *args, themes, workers, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Themes switched off since keep their past questions: they stay a filter.
-        self.fields["theme"].choices = [("", _("Tous les thèmes"))] + [(theme.pk, theme.name) for theme in themes]
+        super().__init__(*args, themes=themes, **kwargs)
         self.fields["assignee"].choices = [
             ("", _("Tout le monde")),
             ("me", _("Moi")),
             ("none", _("Non attribuées")),
         ] + [(str(worker.pk), str(worker)) for worker in workers if worker.pk != actor.pk]
 
-    def valid_values(self) -> dict:
-        """The filters that validated (the others are ignored)."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-
 
 class StatisticsForm(forms.Form):
+    """The period the statistics cover."""
+
     months = forms.TypedChoiceField(
         label=_("Période"),
         coerce=int,

@@ -1,6 +1,7 @@
 """Figures of the legal service: questions per theme and month, answers on time, median answer time.
 
-Computed in PostgreSQL in three queries whatever the number of questions.
+Computed in PostgreSQL in two queries whatever the number of questions: counts per theme and
+month, then the answers (how many, how many on time, the median time).
 """
 
 from dataclasses import dataclass

@@ -27,6 +27,9 @@ NEW, IN_PROGRESS, WAITING, ANSWERED = (
     QuestionStatus.ANSWERED,
 )
 
+# The statuses whose clock runs: a question awaiting the member, or treated, is neither late nor due.
+CLOCK_RUNNING = (NEW, IN_PROGRESS)
+
 # action -> {from status: to status}; None as target keeps the status.
 TRANSITIONS: dict[str, dict[str, str | None]] = {
     "assign": {NEW: IN_PROGRESS, IN_PROGRESS: None, WAITING: None},
@@ -67,6 +70,7 @@ def transition_target(status: str, action: str) -> str:
 
 
 def allowed_actions(status: str) -> frozenset[str]:
+    """The actions allowed from `status`."""
     return frozenset(action for action, moves in TRANSITIONS.items() if status in moves)
 
 
@@ -101,6 +105,10 @@ class Clock:
                 remaining -= 1
         return moment
 
+    def due_soon_until(self, today: date) -> date:
+        """The last due day that counts as "due soon" on `today`: the next working day."""
+        return working_days_add(today, 1, alsace_moselle=self.alsace_moselle)
+
     def is_due_soon(self, due_on: date, today: date) -> bool:
         """Due today or on the next working day (flagged in the queue), not yet late."""
-        return today <= due_on <= working_days_add(today, 1, alsace_moselle=self.alsace_moselle)
+        return today <= due_on <= self.due_soon_until(today)

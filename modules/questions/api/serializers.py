@@ -14,7 +14,7 @@ from core.access.api.serializers import StrictInputMixin
 
 from ..models import CallbackSlot, QuestionStatus
 from ..selectors import SORTS, QuestionFilters
-from ..workflow import TRANSITIONS, allowed_actions
+from ..workflow import CLOCK_RUNNING, TRANSITIONS, allowed_actions
 
 WORK = "questions.work_questions"
 # Database ids are 32-bit: a larger number in a filter would be an error, not an empty answer.
@@ -249,15 +249,12 @@ class QuestionListSerializer(serializers.Serializer):
     def get_paused(self, question) -> bool:
         return question.paused_days is not None
 
-    def _running(self, question) -> bool:
-        # The clock is stopped while the member is awaited: neither late nor due then.
-        return question.status in (QuestionStatus.NEW, QuestionStatus.IN_PROGRESS)
-
     def get_late(self, question) -> bool:
-        return self._running(question) and question.due_on < self.context["today"]
+        return question.status in CLOCK_RUNNING and question.due_on < self.context["today"]
 
     def get_due_soon(self, question) -> bool:
-        return self._running(question) and self.context["clock"].is_due_soon(question.due_on, self.context["today"])
+        today = self.context["today"]
+        return question.status in CLOCK_RUNNING and self.context["clock"].is_due_soon(question.due_on, today)
 
     def get_asked_by(self, question) -> str | None:
         return _person(question.asked_by)

@@ -8,11 +8,8 @@ is read, and a file past the organisation's size limit is dropped while it is be
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -20,9 +17,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
-from core.documents import checks
-from core.documents.uploads import SizeLimitUploadHandler
-from core.errors import DomainError
+from core.documents.checks import too_large_message, upload_refusal
+from core.documents.uploads import file_download, upload_cut_short, upload_limit
 
 from ..models import Question, QuestionStatus, Theme
 from ..policy import attachment_limits, questions_clock
@@ -41,12 +37,12 @@ from ..services import (
     question_assign,
     question_close,
     question_info_request,
-    question_pdf_ensure,
     question_reopen,
     question_reply,
     question_submit,
 )
 from ..statistics import question_statistics
+from ..views.files import attachments_limit, question_pdf_download
 from .serializers import (
     AssignSerializer,
     CallbackRowSerializer,
@@ -65,13 +61,6 @@ from .serializers import (
 
 ASK = "questions.ask_question"
 WORK = "questions.work_questions"
-# Room for the text fields (a message of 20,000 characters, escaped) and the multipart boundaries.
-FORM_OVERHEAD = 256 * 1024
-
-
-class RequestTooLarge(DomainError):
-    status = 413
-    code = "too_large"
 
 
 def _require(request, perm: str, obj=None) -> None:
@@ -87,26 +76,10 @@ def _require_questions_side(request) -> None:
         raise PermissionDenied
 
 
-def _too_large(max_size: int) -> DomainError:
-    message = checks.too_large_message(max_size)
-    return DomainError(message, errors={"attachments": [message]})
-
-
-def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """A stored file offered for download, never shown inline nor kept by a shared cache."""
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # Schema pieces -------------------------------------------------------------------------------
 
 ERROR = QuestionErrorSerializer
+DETAIL = QuestionDetailSerializer
 
 
 def _errors(*codes: int) -> dict:
@@ -124,7 +97,20 @@ def _with_files(serializer) -> dict:
     return {"multipart/form-data": serializer, "application/json": serializer}
 
 
-DETAIL = QuestionDetailSerializer
+def _action_schema(operation_id: str, summary: str, *, request, files: bool = False, description: str | None = None):
+    """The OpenAPI description of a POST on one question, answered with the question as it is now."""
+    codes = (400, 403, 404, 409, 413) if files else (400, 403, 404, 409)
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            description=description,
+            request=_with_files(request) if files else request,
+            responses={200: DETAIL, **_errors(*codes)},
+        )
+    )
+
+
 FILTER_PARAMETERS = [
     OpenApiParameter(
         "status",
@@ -155,7 +141,7 @@ FILTER_PARAMETERS = [
 
 
 class QuestionsAPIView(GenericAPIView):
-    """Common ground: upload limits installed before anything reads the body, and question access."""
+    """Common ground: the size limits in place before anything reads the body, and question access."""
 
     queryset = Question.objects.none()
     serializer_class = DETAIL
@@ -165,32 +151,17 @@ class QuestionsAPIView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         # Before authentication: the session's CSRF check already parses a form body.
         if request.method == "POST":
-            self._limit_upload(request)
+            if self.accepts_files:
+                attachments_limit(request._request)
+            else:  # no file expected: the room of the text fields only
+                upload_limit(request._request, max_size=0, max_count=0)
         super().initial(request, *args, **kwargs)
 
-    def _limit_upload(self, request) -> None:
-        limits = attachment_limits() if self.accepts_files else None
-        allowed = FORM_OVERHEAD + (limits.max_count * limits.max_size if limits else 0)
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared.isdigit() and int(declared) > allowed:
-            if limits is None:
-                message = _("La requête est trop volumineuse.")
-            else:
-                message = ngettext(
-                    "L'envoi dépasse la taille permise : %(count)d fichier de %(size)s au plus.",
-                    "L'envoi dépasse la taille permise : %(count)d fichiers de %(size)s au plus.",
-                    limits.max_count,
-                ) % {"count": limits.max_count, "size": checks.size_label(limits.max_size)}
-            raise RequestTooLarge(message, errors={"attachments": [message]} if limits else {})
-        if limits is not None:
-            django_request = request._request
-            django_request.upload_handlers.insert(0, SizeLimitUploadHandler(django_request, limit=limits.max_size))
-
     def payload(self, request):
-        """The parsed body; a file the upload handler dropped for its size is a 400 on `attachments`."""
-        data = request.data
-        if getattr(request._request, "upload_too_large", False):
-            raise _too_large(attachment_limits().max_size)
+        """The parsed body; a file the size limit dropped is a 400 on `attachments`."""
+        data = request.data  # parsing is what drops the file
+        if upload_cut_short(request._request):
+            raise upload_refusal(too_large_message(attachment_limits().max_size), field="attachments")
         return data
 
     def question(self, *, with_exchange: bool = False) -> Question:
@@ -204,21 +175,6 @@ class QuestionsAPIView(GenericAPIView):
         return Response(DETAIL(question, context=self.get_serializer_context()).data, status=code)
 
 
-class StaffActionView(QuestionsAPIView):
-    """A jurist's action on a question: the question first (404 when not visible), then the right."""
-
-    def question(self, **kwargs) -> Question:
-        question = super().question(**kwargs)
-        _require(self.request, WORK)
-        return question
-
-
-class DownloadView(QuestionsAPIView):
-    def perform_content_negotiation(self, request, force=False):
-        # A client asking for the file's type (Accept: application/pdf) must get it, not a 406.
-        return super().perform_content_negotiation(request, force=True)
-
-
 class QueueContextMixin:
     """The day and the organisation's clock, read once for all the rows (late and due-soon flags)."""
 
@@ -227,6 +183,36 @@ class QueueContextMixin:
         if not getattr(self, "swagger_fake_view", False):
             context.update(today=timezone.localdate(), now=timezone.now(), clock=questions_clock())
         return context
+
+
+class QuestionActionView(QueueContextMixin, QuestionsAPIView):
+    """A POST on one question: the question first (404 when not visible), then the caller's right,
+    the input, the service; the answer is the question as it is now."""
+
+    input_serializer = EmptyInputSerializer
+
+    def allowed(self, question: Question) -> bool:
+        """A jurist's action unless said otherwise."""
+        return self.request.user.has_perm(WORK)
+
+    def perform(self, question: Question, data: dict) -> None:
+        """The action itself, through its service."""
+        raise NotImplementedError
+
+    def post(self, request, question_id: int):
+        question = self.question()
+        if not self.allowed(question):
+            raise PermissionDenied
+        serializer = self.input_serializer(data=self.payload(request))
+        serializer.is_valid(raise_exception=True)
+        self.perform(question, serializer.validated_data)
+        return self.question_response(question.pk)
+
+
+class DownloadView(QuestionsAPIView):
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for the file's type (Accept: application/pdf) must get it, not a 406.
+        return super().perform_content_negotiation(request, force=True)
 
 
 # Questions -----------------------------------------------------------------------------------
@@ -305,134 +291,94 @@ class QuestionDetailView(QueueContextMixin, QuestionsAPIView):
         return Response(self.get_serializer(self.question(with_exchange=True)).data)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_reply",
-        summary="Compléter sa question (adhérent) ; répondre à une demande de précisions relance le délai",
-        description="Texte brut. Une question traitée a son fil clos : 409.",
-        request=_with_files(MessageInputSerializer),
-        responses={200: DETAIL, **_errors(400, 403, 404, 409, 413)},
-    )
+@_action_schema(
+    "questions_reply",
+    "Compléter sa question (adhérent) ; répondre à une demande de précisions relance le délai",
+    description="Texte brut. Une question traitée a son fil clos : 409.",
+    request=MessageInputSerializer,
+    files=True,
 )
-class QuestionReplyView(QueueContextMixin, QuestionsAPIView):
+class QuestionReplyView(QuestionActionView):
     accepts_files = True
+    input_serializer = MessageInputSerializer
 
-    def post(self, request, question_id: int):
-        question = self.question()
-        _require(request, ASK, question.member)
-        serializer = MessageInputSerializer(data=self.payload(request))
-        serializer.is_valid(raise_exception=True)
-        question_reply(actor=request.user, question=question, **serializer.validated_data)
-        return self.question_response(question.pk)
+    def allowed(self, question):
+        return self.request.user.has_perm(ASK, question.member)
+
+    def perform(self, question, data):
+        question_reply(actor=self.request.user, question=question, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_assign",
-        summary="Attribuer la question à soi ou à un collègue (équipe) ; une question à traiter passe en cours",
-        request=AssignSerializer,
-        responses={200: DETAIL, **_errors(400, 403, 404, 409)},
-    )
+@_action_schema(
+    "questions_assign",
+    "Attribuer la question à soi ou à un collègue (équipe) ; une question à traiter passe en cours",
+    request=AssignSerializer,
 )
-class QuestionAssignView(QueueContextMixin, StaffActionView):
-    def post(self, request, question_id: int):
-        question = self.question()
-        serializer = AssignSerializer(data=self.payload(request))
-        serializer.is_valid(raise_exception=True)
+class QuestionAssignView(QuestionActionView):
+    input_serializer = AssignSerializer
+
+    def perform(self, question, data):
         # Anyone but an active jurist or administrator is refused by the service, in French.
-        assignee = question_workers().filter(pk=serializer.validated_data["assignee"]).first()
-        question_assign(actor=request.user, question=question, assignee=assignee)
-        return self.question_response(question.pk)
+        assignee = question_workers().filter(pk=data["assignee"]).first()
+        question_assign(actor=self.request.user, question=question, assignee=assignee)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_answer",
-        summary="Répondre (équipe) : la question est traitée et l'adhérent prévenu par e-mail",
-        description="Texte riche : le HTML est nettoyé (liste blanche).",
-        request=_with_files(MessageInputSerializer),
-        responses={200: DETAIL, **_errors(400, 403, 404, 409, 413)},
-    )
+@_action_schema(
+    "questions_answer",
+    "Répondre (équipe) : la question est traitée et l'adhérent prévenu par e-mail",
+    description="Texte riche : le HTML est nettoyé (liste blanche).",
+    request=MessageInputSerializer,
+    files=True,
 )
-class QuestionAnswerView(QueueContextMixin, StaffActionView):
+class QuestionAnswerView(QuestionActionView):
     accepts_files = True
+    input_serializer = MessageInputSerializer
 
-    def post(self, request, question_id: int):
-        question = self.question()
-        serializer = MessageInputSerializer(data=self.payload(request))
-        serializer.is_valid(raise_exception=True)
-        question_answer(actor=request.user, question=question, **serializer.validated_data)
-        return self.question_response(question.pk)
+    def perform(self, question, data):
+        question_answer(actor=self.request.user, question=question, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_info_request",
-        summary="Demander des précisions à l'adhérent (équipe) : le délai est suspendu jusqu'à sa réponse",
-        description="Texte riche : le HTML est nettoyé (liste blanche).",
-        request=_with_files(MessageInputSerializer),
-        responses={200: DETAIL, **_errors(400, 403, 404, 409, 413)},
-    )
+@_action_schema(
+    "questions_info_request",
+    "Demander des précisions à l'adhérent (équipe) : le délai est suspendu jusqu'à sa réponse",
+    description="Texte riche : le HTML est nettoyé (liste blanche).",
+    request=MessageInputSerializer,
+    files=True,
 )
-class QuestionInfoRequestView(QueueContextMixin, StaffActionView):
+class QuestionInfoRequestView(QuestionActionView):
     accepts_files = True
+    input_serializer = MessageInputSerializer
 
-    def post(self, request, question_id: int):
-        question = self.question()
-        serializer = MessageInputSerializer(data=self.payload(request))
-        serializer.is_valid(raise_exception=True)
-        question_info_request(actor=request.user, question=question, **serializer.validated_data)
-        return self.question_response(question.pk)
+    def perform(self, question, data):
+        question_info_request(actor=self.request.user, question=question, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_close",
-        summary="Clôturer sans réponse écrite (équipe), avec une note facultative",
-        request=NoteSerializer,
-        responses={200: DETAIL, **_errors(400, 403, 404, 409)},
-    )
+@_action_schema(
+    "questions_close", "Clôturer sans réponse écrite (équipe), avec une note facultative", request=NoteSerializer
 )
-class QuestionCloseView(QueueContextMixin, StaffActionView):
-    def post(self, request, question_id: int):
-        question = self.question()
-        serializer = NoteSerializer(data=self.payload(request))
-        serializer.is_valid(raise_exception=True)
-        question_close(actor=request.user, question=question, note=serializer.validated_data["note"])
-        return self.question_response(question.pk)
+class QuestionCloseView(QuestionActionView):
+    input_serializer = NoteSerializer
+
+    def perform(self, question, data):
+        question_close(actor=self.request.user, question=question, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_reopen",
-        summary="Rouvrir une question traitée (équipe) : en cours, avec un nouveau délai complet",
-        request=NoteSerializer,
-        responses={200: DETAIL, **_errors(400, 403, 404, 409)},
-    )
+@_action_schema(
+    "questions_reopen",
+    "Rouvrir une question traitée (équipe) : en cours, avec un nouveau délai complet",
+    request=NoteSerializer,
 )
-class QuestionReopenView(QueueContextMixin, StaffActionView):
-    def post(self, request, question_id: int):
-        question = self.question()
-        serializer = NoteSerializer(data=self.payload(request))
-        serializer.is_valid(raise_exception=True)
-        question_reopen(actor=request.user, question=question, note=serializer.validated_data["note"])
-        return self.question_response(question.pk)
+class QuestionReopenView(QuestionActionView):
+    input_serializer = NoteSerializer
+
+    def perform(self, question, data):
+        question_reopen(actor=self.request.user, question=question, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="questions_callback_done",
-        summary="Noter que l'adhérent a été rappelé (équipe)",
-        request=None,
-        responses={200: DETAIL, **_errors(400, 403, 404, 409)},
-    )
-)
-class CallbackDoneView(QueueContextMixin, StaffActionView):
-    def post(self, request, question_id: int):
-        question = self.question()
-        EmptyInputSerializer(data=self.payload(request)).is_valid(raise_exception=True)
-        callback_done(actor=request.user, question=question)
-        return self.question_response(question.pk)
+@_action_schema("questions_callback_done", "Noter que l'adhérent a été rappelé (équipe)", request=None)
+class CallbackDoneView(QuestionActionView):
+    def perform(self, question, data):
+        callback_done(actor=self.request.user, question=question)
 
 
 # Files ---------------------------------------------------------------------------------------
@@ -447,8 +393,7 @@ class CallbackDoneView(QueueContextMixin, StaffActionView):
 )
 class QuestionPdfView(DownloadView):
     def get(self, request, question_id: int):
-        question = question_pdf_ensure(question=self.question())
-        return _file_response(question.pdf, filename=f"{question.number}.pdf", content_type="application/pdf")
+        return question_pdf_download(self.question())
 
 
 @extend_schema_view(
@@ -461,7 +406,7 @@ class QuestionPdfView(DownloadView):
 class AttachmentView(DownloadView):
     def get(self, request, attachment_id: int):
         attachment = access_attachment(actor=request.user, attachment_id=attachment_id)
-        return _file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+        return file_download(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 # Themes, callbacks, figures ------------------------------------------------------------------

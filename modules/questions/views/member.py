@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
@@ -18,20 +18,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from core.documents.checks import size_label, too_large_message
-from core.documents.uploads import SizeLimitUploadHandler
+from core.documents.uploads import BodyTooLarge, file_download
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
 
 from .. import services
 from ..forms import HistoryFilterForm, QuestionForm, ReplyForm
-from ..models import QuestionStatus, SubTheme
-from ..policy import attachment_limits, questions_clock
+from ..models import QuestionStatus
+from ..policy import questions_clock
 from ..selectors import QuestionFilters, access_attachment, access_question, question_search, theme_choices
+from .files import attachments_limit, attachments_refuse_cut, question_pdf_download
+from .panel import staff_panel_context
 
 PAGE_SIZE = 25
-# Room for the text fields and the multipart boundaries around files at the limit.
-FORM_OVERHEAD = 64 * 1024
 DEFAULT_SORT = "-received"
 RESULTS_TARGET = "question-results"
 
@@ -48,55 +47,29 @@ COLUMNS = (
 )
 
 
-def _protected_download(response: FileResponse) -> FileResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _upload_refused(request) -> str | None:
-    """Before a byte of the body is read: the refusal of a body longer than the files allowed,
-    or None after putting the handler that stops reading a file past the size limit."""
-    limits = attachment_limits()
-    # A malformed length reads as 0 in Django and is not refused here; the handler still applies.
-    declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > limits.max_count * limits.max_size + FORM_OVERHEAD:
-        return _("L'envoi dépasse la taille autorisée : %(count)d fichiers de %(size)s au plus.") % {
-            "count": limits.max_count,
-            "size": size_label(limits.max_size),
-        }
-    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit=limits.max_size))
-    return None
-
-
-def _show_upload_too_large(request, form) -> bool:
-    """Put the size refusal on the form when the upload handler cut a file short."""
-    if not getattr(request, "upload_too_large", False):
-        return False
-    form.is_valid()
-    form.errors.pop("attachments", None)
-    form.add_error("attachments", too_large_message(attachment_limits().max_size))
-    return True
-
-
 # History ---------------------------------------------------------------------------------------
 
 
-def _columns(request, sort: str) -> list[dict]:
-    """Header links that sort by each column, toggling the order of the sorted one."""
+def sortable_columns(request, columns, sort: str) -> list[dict]:
+    """A table's headers: a link sorting by the column (the sorted one: the other way round) and
+    its `aria-sort`. `columns`: (sort key, or None when not sortable; label; "-" when a first
+    click sorts newest or largest first)."""
     current, descending = sort.lstrip("-"), sort.startswith("-")
-    columns = []
-    for key, label, first in COLUMNS:
-        if key == current:
-            next_sort = key if descending else f"-{key}"
-            aria_sort = "descending" if descending else "ascending"
-        else:
-            next_sort, aria_sort = f"{first}{key}", None
-        params = request.GET.copy()
-        params["sort"] = next_sort
-        params.pop("page", None)
-        columns.append({"key": key, "label": label, "href": f"?{params.urlencode()}", "aria_sort": aria_sort})
-    return columns
+    headers = []
+    for key, label, first in columns:
+        header = {"label": label, "href": None, "aria_sort": None}
+        if key is not None:
+            if key == current:
+                next_sort = key if descending else f"-{key}"
+                header["aria_sort"] = "descending" if descending else "ascending"
+            else:
+                next_sort = f"{first}{key}"
+            params = request.GET.copy()
+            params["sort"] = next_sort
+            params.pop("page", None)
+            header["href"] = f"?{params.urlencode()}"
+        headers.append(header)
+    return headers
 
 
 @login_required
@@ -124,7 +97,7 @@ def question_history(request):
         "form": form,
         "page": page,
         "sort": sort,
-        "columns": _columns(request, sort),
+        "columns": sortable_columns(request, COLUMNS, sort),
         "filtered": any(values.get(name) for name in ("status", "theme", "received_from", "received_to", "q")),
         "member": request.active_member,
         "can_ask": user.has_perm("questions.ask_question"),
@@ -175,15 +148,16 @@ def _ask_page(request, form, *, refusal: str | None = None, status: int = 200):
     return render(request, "questions/ask.html", context, status=status)
 
 
-@csrf_exempt  # the CSRF check runs in `_ask`, once our upload handler is in place
+@csrf_exempt  # the CSRF check reads the body: `_ask` runs it once the size limit is in place
 @login_required
 def question_ask(request):
     """Ask a question for the active member: theme, subject, text, files, callback request."""
     member = _asking_member(request)
     if request.method == "POST":
-        refusal = _upload_refused(request)
-        if refusal:
-            return _ask_page(request, QuestionForm(themes=theme_choices()), refusal=refusal, status=413)
+        try:
+            attachments_limit(request)
+        except BodyTooLarge as refusal:
+            return _ask_page(request, QuestionForm(themes=theme_choices()), refusal=refusal.message, status=413)
     return _ask(request, member)
 
 
@@ -193,7 +167,8 @@ def _ask(request, member):
     if request.method != "POST":
         return _ask_page(request, QuestionForm(themes=themes, initial=_follow_up_initial(request)))
     form = QuestionForm(request.POST, request.FILES, themes=themes)
-    if not _show_upload_too_large(request, form) and form.is_valid():
+    attachments_refuse_cut(request, form)
+    if form.is_valid():
         data = form.cleaned_data
         wants_callback = data["callback"]
         try:
@@ -228,64 +203,74 @@ def sub_theme_options(request):
     user = request.user
     if not (user.has_perm("questions.use_questions") or user.has_perm("questions.work_questions")):
         raise PermissionDenied
-    theme_id = request.GET.get("theme") or ""
-    sub_themes = SubTheme.objects.none()
-    if theme_id.isdigit():
-        sub_themes = SubTheme.objects.filter(theme_id=int(theme_id), theme__is_active=True, is_active=True).order_by(
-            "position", "name", "id"
-        )
+    theme_id = _number(request.GET.get("theme"))
+    theme = theme_choices().filter(pk=theme_id).first() if theme_id else None
+    sub_themes = theme.sub_themes.all() if theme else []
     return render(request, "questions/_sub_theme_options.html", {"sub_themes": sub_themes})
+
+
+def _number(value) -> int | None:
+    """A query string's id, or None for anything else (`theme=²` included)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # A question ------------------------------------------------------------------------------------
 
 
-def _detail_page(request, question, *, reply_form=None, refusal: str | None = None, status: int = 200):
+def question_page(
+    request, question, *, reply_form=None, refusal: str | None = None, staff_forms: dict | None = None, status=200
+):
+    """A question's page: its files, its exchange, the member's reply form while it is open, and
+    the jurists' panel for staff (`staff_forms`: their forms sent back with errors)."""
     user = request.user
-    can_reply = question.is_open and user.has_perm("questions.ask_question", question.member)
+    can_ask = user.has_perm("questions.ask_question", question.member)
+    can_reply = question.is_open and can_ask
     context = {
         "question": question,
         "exchange": question.messages.all(),
         "question_attachments": question.question_attachments,
         "can_reply": can_reply,
-        "can_ask": user.has_perm("questions.ask_question", question.member),
+        "can_ask": can_ask,
         "reply_form": reply_form or (ReplyForm() if can_reply else None),
         "refusal": refusal,
         "waiting": question.status == QuestionStatus.WAITING,
         "staff_panel": False,
     }
     if user.has_perm("questions.work_questions"):
-        from .staff import staff_panel_context
-
-        context.update(staff_panel_context(request, question))
-        context["staff_panel"] = True
+        context.update(staff_panel_context(request, question, forms=staff_forms))
     return render(request, "questions/detail.html", context, status=status)
 
 
 @login_required
 def question_detail(request, question_id: int):
     """A question, its files and its exchange; the reply form while it is open."""
-    question = access_question(actor=request.user, question_id=question_id, with_exchange=True)
-    return _detail_page(request, question)
+    return question_page(request, access_question(actor=request.user, question_id=question_id, with_exchange=True))
 
 
-@csrf_exempt  # the CSRF check runs in `_reply`, once our upload handler is in place
+@csrf_exempt  # the CSRF check reads the body: `_reply` runs it once the size limit is in place
 @login_required
 @require_POST
 def question_reply(request, question_id: int):
     """The member completes an open question (and restarts the clock when awaited)."""
     question = access_question(actor=request.user, question_id=question_id, with_exchange=True)
-    refusal = _upload_refused(request)
-    if refusal:
-        return _detail_page(request, question, refusal=refusal, status=413)
+    if not request.user.has_perm("questions.ask_question", question.member):
+        raise PermissionDenied  # before a byte of the body is read
+    try:
+        attachments_limit(request)
+    except BodyTooLarge as refusal:
+        return question_page(request, question, refusal=refusal.message, status=413)
     return _reply(request, question)
 
 
 @csrf_protect
 def _reply(request, question):
     form = ReplyForm(request.POST, request.FILES)
-    if _show_upload_too_large(request, form) or not form.is_valid():
-        return _detail_page(request, question, reply_form=form)
+    attachments_refuse_cut(request, form)
+    if not form.is_valid():
+        return question_page(request, question, reply_form=form)
     try:
         services.question_reply(
             actor=request.user,
@@ -296,10 +281,10 @@ def _reply(request, question):
     except Conflict as error:
         # The question moved meanwhile (treated by a jurist): show it as it is now.
         question = access_question(actor=request.user, question_id=question.pk, with_exchange=True)
-        return _detail_page(request, question, reply_form=form, refusal=error.message, status=409)
+        return question_page(request, question, reply_form=form, refusal=error.message, status=409)
     except DomainError as error:
         form_show_refusal(form, error)
-        return _detail_page(request, question, reply_form=form)
+        return question_page(request, question, reply_form=form)
     messages.success(
         request, _("Votre message a bien été ajouté à la question %(number)s.") % {"number": question.number}
     )
@@ -311,30 +296,12 @@ def _reply(request, question):
 
 @login_required
 def question_pdf(request, question_id: int):
-    """The question and its exchange printed (once per revision), as an attachment."""
-    question = access_question(actor=request.user, question_id=question_id)
-    question = services.question_pdf_ensure(question=question)
-    try:
-        handle = question.pdf.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    return _protected_download(
-        FileResponse(
-            handle, as_attachment=True, filename=f"question-{question.number}.pdf", content_type="application/pdf"
-        )
-    )
+    """The question and its exchange as a PDF, for those who may see it."""
+    return question_pdf_download(access_question(actor=request.user, question_id=question_id))
 
 
 @login_required
 def attachment_download(request, attachment_id: int):
     """A file of a question the person may see, under its original name."""
     attachment = access_attachment(actor=request.user, attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return _protected_download(
-        FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-        )
-    )
+    return file_download(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)

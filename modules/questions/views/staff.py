@@ -1,23 +1,19 @@
 """The jurists' pages: the work queue, the actions on a question, the callbacks and the statistics.
 
 Every page needs `questions.work_questions` (403 otherwise); a question comes from
-`selectors.access_question`, so a missing id and another organisation's answer the same 404.
+`selectors.access_question` first, so a missing id and another organisation's answer the same 404.
 """
 
-import copy
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -25,47 +21,34 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from core.access.selectors import member_list
-from core.documents.checks import size_label, too_large_message
-from core.documents.sniffing import ALLOWED
-from core.documents.uploads import SizeLimitUploadHandler
+from core.documents.uploads import BodyTooLarge
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
 from core.web.redirects import same_site_url
-from core.working_days import working_days_add
 
 from .. import selectors, services
-from ..models import QuestionStatus
-from ..policy import attachment_limits, questions_clock
+from ..policy import questions_clock
 from ..selectors import QuestionFilters
-from ..staff_forms import (
-    DEFAULT_STATUSES,
-    QUEUE_DEFAULT_SORT,
-    AssignForm,
-    NoteForm,
-    QueueFilterForm,
-    StaffMessageForm,
-    StatisticsForm,
-)
+from ..staff_forms import DEFAULT_STATUSES, QUEUE_DEFAULT_SORT, AssignForm, QueueFilterForm, StatisticsForm
 from ..statistics import question_statistics
-from ..workflow import allowed_actions
+from .files import attachments_limit, attachments_refuse_cut
+from .member import question_page, sortable_columns
+from .panel import callback_late, due_flag, phone_dial, staff_form
 
 PAGE_SIZE = 25
 WORK = "questions.work_questions"
-# Room for the text (up to BODY_MAX characters of 4 bytes) and the multipart boundaries.
-FORM_OVERHEAD = 64 * 1024 + 4 * services.BODY_MAX
-RUNNING = (QuestionStatus.NEW, QuestionStatus.IN_PROGRESS)
-PHONE_DIAL = re.compile(r"[^0-9+]")  # what a `tel:` link keeps of a number typed with spaces or dots
 
+# The queue's columns: sort key (None: not sortable), header, the direction of a first click.
 QUEUE_COLUMNS = (
-    ("number", gettext_lazy("Numéro")),
-    ("member", gettext_lazy("Adhérent")),
-    ("subject", gettext_lazy("Sujet")),
-    ("theme", gettext_lazy("Thème")),
-    ("status", gettext_lazy("Statut")),
-    ("received", gettext_lazy("Reçue le")),
-    ("due", gettext_lazy("Échéance")),
-    ("assignee", gettext_lazy("Attribuée à")),
-    (None, gettext_lazy("Rappel")),
+    ("number", gettext_lazy("Numéro"), ""),
+    ("member", gettext_lazy("Adhérent"), ""),
+    ("subject", gettext_lazy("Sujet"), ""),
+    ("theme", gettext_lazy("Thème"), ""),
+    ("status", gettext_lazy("Statut"), ""),
+    ("received", gettext_lazy("Reçue le"), ""),
+    ("due", gettext_lazy("Échéance"), ""),
+    ("assignee", gettext_lazy("Attribuée à"), ""),
+    (None, gettext_lazy("Rappel"), ""),
 )
 
 
@@ -74,88 +57,47 @@ def _require_worker(request) -> None:
         raise PermissionDenied
 
 
-# Due-day flags -------------------------------------------------------------------------------
+# Actions on a question -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class DueFlag:
-    """What the queue and the panel say about a question's due day, in words (not colour only)."""
+class FormAction:
+    """A jurist's action sent with a form: the service doing it and what the jurist is told."""
 
-    code: str  # "late", "soon" or "paused"
-    label: str
-
-
-def _soon_until(today: date, clock) -> date:
-    """The last day that counts as "due soon": the next working day."""
-    return working_days_add(today, 1, alsace_moselle=clock.alsace_moselle)
+    service: Callable
+    done: str
+    refused: str
 
 
-def due_flag(question, *, today: date, soon_until: date) -> DueFlag | None:
-    """Late, due soon, or paused while the member is awaited; None for the others."""
-    if question.status == QuestionStatus.WAITING:
-        days = question.paused_days or 0
-        if days < 0:  # paused after its due day: still late when the member answers
-            label = ngettext(
-                "En pause (en retard de %(days)d jour ouvré)", "En pause (en retard de %(days)d jours ouvrés)", -days
-            ) % {"days": -days}
-        else:
-            label = ngettext(
-                "En pause (%(days)d jour ouvré restant)", "En pause (%(days)d jours ouvrés restants)", days
-            ) % {"days": days}
-        return DueFlag("paused", label)
-    if question.status in RUNNING:
-        if question.due_on < today:
-            return DueFlag("late", _("En retard"))
-        if question.due_on <= soon_until:
-            return DueFlag("soon", _("Échéance proche"))
-    return None
+FORM_ACTIONS = {
+    "answer": FormAction(
+        services.question_answer,
+        gettext_lazy("Réponse envoyée : la question %(number)s est traitée."),
+        gettext_lazy("Le message n'a pas été envoyé : corrigez les erreurs indiquées."),
+    ),
+    "info_request": FormAction(
+        services.question_info_request,
+        gettext_lazy("Demande de précisions envoyée : le délai de la question %(number)s est suspendu."),
+        gettext_lazy("Le message n'a pas été envoyé : corrigez les erreurs indiquées."),
+    ),
+    "close": FormAction(
+        services.question_close,
+        gettext_lazy("La question %(number)s est clôturée."),
+        gettext_lazy("La question n'a pas été clôturée : corrigez les erreurs indiquées."),
+    ),
+    "reopen": FormAction(
+        services.question_reopen,
+        gettext_lazy("La question %(number)s est rouverte, avec un nouveau délai de réponse."),
+        gettext_lazy("La question n'a pas été rouverte : corrigez les erreurs indiquées."),
+    ),
+}
 
 
-# The panel on a question's page --------------------------------------------------------------
-
-
-def _message_form(kind: str, limits, data=None, files=None) -> StaffMessageForm:
-    label = _("Votre réponse") if kind == "answer" else _("Précisions demandées à l'adhérent")
-    files_help = _("Jusqu'à %(count)d fichiers de %(size)s au plus chacun (%(types)s).") % {
-        "count": limits.max_count,
-        "size": size_label(limits.max_size),
-        "types": ", ".join(str(file_type.label) for file_type in ALLOWED),
-    }
-    return StaffMessageForm(data, files, auto_id=f"{kind}_%s", body_label=label, files_help=files_help)
-
-
-def _note_form(kind: str, data=None) -> NoteForm:
-    return NoteForm(data, auto_id=f"{kind}_%s")
-
-
-def staff_panel_context(request, question) -> dict:
-    """Everything `questions/_staff_panel.html` needs: assignee, actions allowed from the status,
-    due-day flag, callback; a few queries whatever the question."""
-    actor = request.user
-    clock = questions_clock()
-    today = timezone.localdate()
-    actions = allowed_actions(question.status)
-    # Forms sent back with their errors by an action below (see `_detail_again`).
-    bound = getattr(request, "questions_staff_forms", {})
-    workers = list(selectors.question_workers()) if "assign" in actions else []
-    current = str(question.assignee_id or actor.pk)
-    assign_form = bound.get("assign") or AssignForm(workers=workers, actor=actor, initial={"assignee": current})
-    callback_pending = question.callback_due_at is not None and question.callback_done_at is None
-    limits = attachment_limits()
-    return {
-        "question": question,
-        "staff_actions": actions,
-        "staff_flag": due_flag(question, today=today, soon_until=_soon_until(today, clock)),
-        "staff_days_left": clock.days_left(question.due_on, timezone.now()) if question.status in RUNNING else None,
-        "staff_assign_form": assign_form,
-        "staff_answer_form": bound.get("answer") or _message_form("answer", limits),
-        "staff_info_form": bound.get("info_request") or _message_form("info_request", limits),
-        "staff_close_form": bound.get("close") or _note_form("close"),
-        "staff_reopen_form": bound.get("reopen") or _note_form("reopen"),
-        "staff_callback_pending": callback_pending,
-        "staff_callback_late": callback_pending and question.callback_due_at < timezone.now(),
-        "staff_dial": PHONE_DIAL.sub("", question.callback_phone),
-    }
+def _worked_question(request, question_id):
+    """A question the person may see (404 otherwise), and their right to work it (403 otherwise)."""
+    question = selectors.access_question(actor=request.user, question_id=question_id)
+    _require_worker(request)
+    return question
 
 
 def _detail_url(question) -> str:
@@ -167,32 +109,81 @@ def _back(request, question):
     return redirect(same_site_url(request, request.POST.get("next"), _detail_url(question)))
 
 
-def _detail_again(request, question, *, forms: dict | None = None, status: int):
-    """The question's page again, its jurist's form showing the refusal and what was typed."""
-    from . import member  # imported here: the member views import this module
-
-    request.questions_staff_forms = forms or {}
-    # The page is drawn as for a GET: nothing of this POST must be read or re-bound by it.
-    page = copy.copy(request)
-    page.method = "GET"
-    page._post, page._files = QueryDict(), MultiValueDict()
-    response = member.question_detail(page, question_id=question.pk)
-    response.status_code = status
-    return response
+def _page_again(request, question, *, forms: dict | None = None, status: int):
+    """The question's page again, read afresh, its jurist's form showing the refusal and what was typed."""
+    question = selectors.access_question(actor=request.user, question_id=question.pk, with_exchange=True)
+    return question_page(request, question, staff_forms=forms, status=status)
 
 
-def _question(request, question_id):
-    _require_worker(request)
-    return selectors.access_question(actor=request.user, question_id=question_id)
+def _form_action(request, question, kind: str, form):
+    """Do the action `kind` with its bound form: back to the question once done, or its page again
+    saying why not (a question changed meanwhile is shown as it is now)."""
+    action = FORM_ACTIONS[kind]
+    if form.is_valid():
+        try:
+            action.service(actor=request.user, question=question, **form.cleaned_data)
+        except Conflict as error:
+            messages.error(request, error.message)
+            return redirect(_detail_url(question))
+        except DomainError as error:
+            form_show_refusal(form, error)
+        else:
+            messages.success(request, action.done % {"number": question.number})
+            return redirect(_detail_url(question))
+    messages.error(request, action.refused)
+    return _page_again(request, question, forms={kind: form}, status=400)
 
 
-# Actions -------------------------------------------------------------------------------------
+def _message_action(request, question_id: int, kind: str):
+    """An answer or a request for information: its body refused before it is read when too large."""
+    question = _worked_question(request, question_id)
+    try:
+        attachments_limit(request)
+    except BodyTooLarge as refusal:
+        messages.error(request, refusal.message)
+        return _page_again(request, question, status=413)
+    return _message_checked(request, question, kind)
+
+
+@csrf_protect
+def _message_checked(request, question, kind: str):
+    form = staff_form(kind, request.POST, request.FILES)
+    attachments_refuse_cut(request, form)
+    return _form_action(request, question, kind, form)
+
+
+@csrf_exempt  # the CSRF check reads the body: `_message_checked` runs it once the size limit is in place
+@login_required
+@require_POST
+def question_answer(request, question_id: int):
+    return _message_action(request, question_id, "answer")
+
+
+@csrf_exempt  # as above
+@login_required
+@require_POST
+def question_info_request(request, question_id: int):
+    return _message_action(request, question_id, "info_request")
+
+
+@login_required
+@require_POST
+def question_close(request, question_id: int):
+    question = _worked_question(request, question_id)
+    return _form_action(request, question, "close", staff_form("close", request.POST))
+
+
+@login_required
+@require_POST
+def question_reopen(request, question_id: int):
+    question = _worked_question(request, question_id)
+    return _form_action(request, question, "reopen", staff_form("reopen", request.POST))
 
 
 @login_required
 @require_POST
 def question_assign(request, question_id: int):
-    question = _question(request, question_id)
+    question = _worked_question(request, question_id)
     workers = list(selectors.question_workers())
     form = AssignForm(request.POST, workers=workers, actor=request.user)
     if not form.is_valid():
@@ -213,102 +204,10 @@ def question_assign(request, question_id: int):
     return _back(request, question)
 
 
-def _upload_guarded(request, question_id: int, kind: str):
-    """Refuse a body too large before reading it, and stop reading a file past the limit."""
-    question = _question(request, question_id)
-    limits = attachment_limits()
-    declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > limits.max_count * limits.max_size + FORM_OVERHEAD:
-        messages.error(request, too_large_message(limits.max_size))
-        return _detail_again(request, question, status=413)
-    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit=limits.max_size))
-    return _staff_message(request, question, kind, limits)
-
-
-@csrf_protect
-def _staff_message(request, question, kind: str, limits):
-    form = _message_form(kind, limits, request.POST, request.FILES)
-    if getattr(request, "upload_too_large", False):
-        form.is_valid()
-        form.errors.pop("attachments", None)
-        form.add_error("attachments", too_large_message(limits.max_size))
-    elif form.is_valid():
-        service = services.question_answer if kind == "answer" else services.question_info_request
-        try:
-            service(
-                actor=request.user,
-                question=question,
-                body=form.cleaned_data["body"],
-                attachments=form.cleaned_data["attachments"],
-            )
-        except Conflict as error:
-            messages.error(request, error.message)
-            return redirect(_detail_url(question))
-        except DomainError as error:
-            form_show_refusal(form, error)
-        else:
-            if kind == "answer":
-                text = _("Réponse envoyée : la question %(number)s est traitée.")
-            else:
-                text = _("Demande de précisions envoyée : le délai de la question %(number)s est suspendu.")
-            messages.success(request, text % {"number": question.number})
-            return redirect(_detail_url(question))
-    messages.error(request, _("Le message n'a pas été envoyé : corrigez les erreurs indiquées."))
-    return _detail_again(request, question, forms={kind: form}, status=400)
-
-
-@csrf_exempt  # the CSRF check runs in `_staff_message`, once the upload handler is in place
-@login_required
-@require_POST
-def question_answer(request, question_id: int):
-    return _upload_guarded(request, question_id, "answer")
-
-
-@csrf_exempt  # as above
-@login_required
-@require_POST
-def question_info_request(request, question_id: int):
-    return _upload_guarded(request, question_id, "info_request")
-
-
-def _note_action(request, question_id: int, kind: str):
-    question = _question(request, question_id)
-    form = _note_form(kind, request.POST)
-    if form.is_valid():
-        service = services.question_close if kind == "close" else services.question_reopen
-        try:
-            service(actor=request.user, question=question, note=form.cleaned_data["note"])
-        except Conflict as error:
-            messages.error(request, error.message)
-            return redirect(_detail_url(question))
-        except DomainError as error:
-            form_show_refusal(form, error)
-        else:
-            if kind == "close":
-                text = _("La question %(number)s est clôturée.")
-            else:
-                text = _("La question %(number)s est rouverte, avec un nouveau délai de réponse.")
-            messages.success(request, text % {"number": question.number})
-            return redirect(_detail_url(question))
-    return _detail_again(request, question, forms={kind: form}, status=400)
-
-
-@login_required
-@require_POST
-def question_close(request, question_id: int):
-    return _note_action(request, question_id, "close")
-
-
-@login_required
-@require_POST
-def question_reopen(request, question_id: int):
-    return _note_action(request, question_id, "reopen")
-
-
 @login_required
 @require_POST
 def callback_done(request, question_id: int):
-    question = _question(request, question_id)
+    question = _worked_question(request, question_id)
     try:
         services.callback_done(actor=request.user, question=question)
     except DomainError as error:
@@ -323,36 +222,11 @@ def callback_done(request, question_id: int):
 # The queue -----------------------------------------------------------------------------------
 
 
-def _columns(request, sort: str) -> list[dict]:
-    """The table's headers: a link that sorts by the column (again: the other way) and `aria-sort`."""
-    current, descending = sort.lstrip("-"), sort.startswith("-")
-    columns = []
-    for key, label in QUEUE_COLUMNS:
-        if key is None:
-            columns.append({"label": label})
-            continue
-        params = request.GET.copy()
-        params.pop("page", None)
-        params["sort"] = (key if descending else f"-{key}") if key == current else key
-        sorted_by = key == current
-        columns.append(
-            {
-                "label": label,
-                "url": f"?{params.urlencode()}",
-                "aria_sort": ("descending" if descending else "ascending") if sorted_by else "",
-                "arrow": ("▼" if descending else "▲") if sorted_by else "",
-            }
-        )
-    return columns
-
-
 @login_required
 def question_queue(request):
     _require_worker(request)
-    actor = request.user
-    clock = questions_clock()
-    today = timezone.localdate()
-    soon_until = _soon_until(today, clock)
+    actor, now, today = request.user, timezone.now(), timezone.localdate()
+    soon_until = questions_clock().due_soon_until(today)
     workers = list(selectors.question_workers())
     themes = list(selectors.theme_choices(include_inactive=True))
     data = request.GET.copy()
@@ -375,16 +249,12 @@ def question_queue(request):
     rows = list(page.object_list)
     for question in rows:
         question.due_flag = due_flag(question, today=today, soon_until=soon_until)
-        question.callback_late = (
-            question.callback_due_at is not None
-            and question.callback_done_at is None
-            and question.callback_due_at < timezone.now()
-        )
+        question.callback_late = callback_late(question, now=now)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "columns": _columns(request, sort),
+        "columns": sortable_columns(request, QUEUE_COLUMNS, sort),
         "sort": sort,
         "filtered_member": (
             member_list(actor=actor).filter(pk=filters.member_id).first() if filters.member_id else None
@@ -405,8 +275,8 @@ def callback_list_page(request):
     now = timezone.now()
     pending = list(selectors.callback_list(actor=request.user))
     for question in pending:
-        question.callback_late = question.callback_due_at < now
-        question.dial = PHONE_DIAL.sub("", question.callback_phone)
+        question.callback_late = callback_late(question, now=now)
+        question.dial = phone_dial(question.callback_phone)
     done = list(selectors.callback_done_list(actor=request.user, limit=20))
     for question in done:
         question.callback_on_time = question.callback_done_at <= question.callback_due_at
@@ -441,6 +311,7 @@ def answer_time_label(hours: float | None) -> str:
 
 
 def percent_label(share: float | None) -> str:
+    """A share as a French percentage ("87 %"), a dash when there is nothing to count."""
     return "—" if share is None else f"{round(share * 100)}\u00a0%"
 
 
@@ -477,6 +348,7 @@ def _month_chart(stats) -> dict:
 
 
 def _theme_chart(stats) -> dict:
+    """Bars of questions per theme, the longest at full width."""
     top = max((row.total for row in stats.themes), default=0) or 1
     bars = []
     for index, row in enumerate(stats.themes):

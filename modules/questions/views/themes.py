@@ -3,6 +3,8 @@
 Themes are ordered, renamed and switched off, never deleted: past questions keep their theme.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,21 +32,27 @@ def _list_url(anchor: str = "") -> str:
     return reverse("questions:themes") + (f"#{anchor}" if anchor else "")
 
 
-@login_required
-def theme_list(request):
-    """The themes in order with their sub-themes, and the form adding a theme."""
-    _require_admin(request)
-    form = ThemeNameForm(request.POST or None, auto_id="new_theme_%s")
-    if request.method == "POST" and form.is_valid():
-        try:
-            theme = services.theme_save(actor=request.user, name=form.cleaned_data["name"])
-        except DomainError as error:
-            form_show_refusal(form, error)
-        else:
-            messages.success(request, _("Thème « %(name)s » ajouté.") % {"name": theme.name})
-            return redirect(_list_url(f"theme-{theme.pk}"))
-    themes = list(selectors.theme_overview())
-    return render(request, "questions/themes.html", {"themes": themes, "form": form})
+def _posted(request):
+    """The form's data: the POST's (empty ones too, so that they are refused), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _saved(request, form, save):
+    """What `save(**form.cleaned_data)` saved from a valid POST; None otherwise, the service's
+    refusal then shown on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(**form.cleaned_data)
+    except DomainError as error:
+        form_show_refusal(form, error)
+        return None
+
+
+def _back_to_list(request, text: str, theme_id: int):
+    """Back to the list, at the theme just changed (or the theme of the sub-theme), saying what was done."""
+    messages.success(request, text)
+    return redirect(_list_url(f"theme-{theme_id}"))
 
 
 def _form_page(request, form, *, title: str, intro: str = ""):
@@ -56,19 +64,26 @@ def _form_page(request, form, *, title: str, intro: str = ""):
 
 
 @login_required
+def theme_list(request):
+    """The themes in order with their sub-themes, and the form adding a theme."""
+    _require_admin(request)
+    form = ThemeNameForm(_posted(request), auto_id="new_theme_%s")
+    theme = _saved(request, form, partial(services.theme_save, actor=request.user))
+    if theme:
+        return _back_to_list(request, _("Thème « %(name)s » ajouté.") % {"name": theme.name}, theme.pk)
+    themes = list(selectors.theme_overview())
+    return render(request, "questions/themes.html", {"themes": themes, "form": form})
+
+
+@login_required
 def theme_edit(request, theme_id: int):
     """Rename a theme or switch it off (no longer offered to members, its questions kept)."""
     _require_admin(request)
     theme = selectors.access_theme(actor=request.user, theme_id=theme_id)
-    form = ThemeForm(request.POST or None, initial={"name": theme.name, "is_active": theme.is_active})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.theme_save(actor=request.user, theme=theme, **form.cleaned_data)
-        except DomainError as error:
-            form_show_refusal(form, error)
-        else:
-            messages.success(request, _("Thème « %(name)s » enregistré.") % {"name": form.cleaned_data["name"]})
-            return redirect(_list_url(f"theme-{theme.pk}"))
+    form = ThemeForm(_posted(request), initial={"name": theme.name, "is_active": theme.is_active})
+    saved = _saved(request, form, partial(services.theme_save, actor=request.user, theme=theme))
+    if saved:
+        return _back_to_list(request, _("Thème « %(name)s » enregistré.") % {"name": saved.name}, theme.pk)
     return _form_page(request, form, title=_("Modifier le thème « %(name)s »") % {"name": theme.name})
 
 
@@ -77,16 +92,11 @@ def sub_theme_create(request, theme_id: int):
     """Add a sub-theme to a theme (placed last)."""
     _require_admin(request)
     theme = selectors.access_theme(actor=request.user, theme_id=theme_id)
-    form = ThemeNameForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sub_theme = services.sub_theme_save(actor=request.user, theme=theme, name=form.cleaned_data["name"])
-        except DomainError as error:
-            form_show_refusal(form, error)
-        else:
-            text = _("Sous-thème « %(name)s » ajouté à « %(theme)s ».") % {"name": sub_theme.name, "theme": theme.name}
-            messages.success(request, text)
-            return redirect(_list_url(f"theme-{theme.pk}"))
+    form = ThemeNameForm(_posted(request))
+    sub_theme = _saved(request, form, partial(services.sub_theme_save, actor=request.user, theme=theme))
+    if sub_theme:
+        text = _("Sous-thème « %(name)s » ajouté à « %(theme)s ».") % {"name": sub_theme.name, "theme": theme.name}
+        return _back_to_list(request, text, theme.pk)
     return _form_page(request, form, title=_("Nouveau sous-thème de « %(name)s »") % {"name": theme.name})
 
 
@@ -95,21 +105,18 @@ def sub_theme_edit(request, sub_theme_id: int):
     """Rename a sub-theme or switch it off."""
     _require_admin(request)
     sub_theme = selectors.access_sub_theme(actor=request.user, sub_theme_id=sub_theme_id)
-    form = ThemeForm(request.POST or None, initial={"name": sub_theme.name, "is_active": sub_theme.is_active})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sub_theme_save(actor=request.user, theme=sub_theme.theme, sub_theme=sub_theme, **form.cleaned_data)
-        except DomainError as error:
-            form_show_refusal(form, error)
-        else:
-            messages.success(request, _("Sous-thème « %(name)s » enregistré.") % {"name": form.cleaned_data["name"]})
-            return redirect(_list_url(f"theme-{sub_theme.theme_id}"))
+    theme = sub_theme.theme
+    form = ThemeForm(_posted(request), initial={"name": sub_theme.name, "is_active": sub_theme.is_active})
+    save = partial(services.sub_theme_save, actor=request.user, theme=theme, sub_theme=sub_theme)
+    saved = _saved(request, form, save)
+    if saved:
+        return _back_to_list(request, _("Sous-thème « %(name)s » enregistré.") % {"name": saved.name}, theme.pk)
     title = _("Modifier le sous-thème « %(name)s »") % {"name": sub_theme.name}
-    intro = _("Thème : %(theme)s") % {"theme": sub_theme.theme.name}
-    return _form_page(request, form, title=title, intro=intro)
+    return _form_page(request, form, title=title, intro=_("Thème : %(theme)s") % {"theme": theme.name})
 
 
 def _move(request, item, anchor: str):
+    """Move a theme or a sub-theme one place up or down, then back to it in the list."""
     offset = OFFSETS.get(request.POST.get("direction", ""))
     if offset is None:
         messages.error(request, _("Indiquez s'il faut monter ou descendre."))
