@@ -27,12 +27,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.postgres.aggregates import StringAgg  # noqa: E402
-from django.contrib.postgres.search import SearchQuery, SearchVector  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import OuterRef, Subquery, TextField, Value  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -47,6 +43,8 @@ from core.accounts.models import StaffRole, User  # noqa: E402
 from core.members.models import Member  # noqa: E402
 from modules.questions.models import Message, MessageKind, Question, QuestionStatus, Theme  # noqa: E402
 from modules.questions.pdf import question_pdf_bytes  # noqa: E402
+from modules.questions.selectors import QuestionFilters, question_search  # noqa: E402
+from modules.questions.services import question_search_index  # noqa: E402
 from tenants.models import Organisation  # noqa: E402
 from tenants.services import OrganisationInput, organisation_create  # noqa: E402
 
@@ -106,11 +104,13 @@ def _people() -> tuple[Member, User, User]:
     admin = User.objects.filter(email=MEMBER_ADMIN).first() or User.objects.create_user(
         MEMBER_ADMIN, PASSWORD, full_name="Camille Banc"
     )
-    Membership.objects.get_or_create(
+    membership, _ = Membership.objects.get_or_create(
         user=admin,
         member=member,
         defaults={"role": MemberRole.ADMINISTRATOR, "kind": MembershipKind.CONTACT, "state": MembershipState.ACTIVE},
     )
+    # Acting for the member as the pages do, so that the selectors see what the pages see.
+    admin.active_membership = membership
     jurist = User.objects.filter(email=JURIST).first() or User.objects.create_user(
         JURIST, PASSWORD, full_name="Dominique Juriste", staff_role=StaffRole.JURIST
     )
@@ -118,7 +118,8 @@ def _people() -> tuple[Member, User, User]:
 
 
 def _fill(member: Member, admin: User, jurist: User) -> None:
-    """Bulk-insert the questions the member lacks, then index them for search in one statement."""
+    """Bulk-insert the questions the member lacks, then index them for search in one statement
+    (the services' own index function)."""
     missing = QUESTIONS - Question.objects.filter(member=member).count()
     if missing <= 0:
         return
@@ -163,22 +164,7 @@ def _fill(member: Member, admin: User, jurist: User) -> None:
         ],
         batch_size=1000,
     )
-    # The same index the services keep (subject A, question B, exchange C), for all at once.
-    exchange = (
-        Message.objects.filter(question_id=OuterRef("pk"))
-        .values("question_id")
-        .annotate(text=StringAgg("body", " "))
-        .values("text")
-    )
-    Question.objects.filter(member=member).update(
-        search_vector=SearchVector("subject", weight="A", config="french")
-        + SearchVector("body", weight="B", config="french")
-        + SearchVector(
-            Coalesce(Subquery(exchange, output_field=TextField()), Value(""), output_field=TextField()),
-            weight="C",
-            config="french",
-        )
-    )
+    question_search_index(questions=Question.objects.filter(member=member))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE questions_question; ANALYZE questions_message")
 
@@ -263,9 +249,7 @@ def main(runs: int) -> None:
         long_exchange = _long_exchange(member, admin, jurist)
         total = Question.objects.filter(member=member).count()
         answered = Question.objects.filter(member=member, status=QuestionStatus.ANSWERED).count()
-        matches = Question.objects.filter(
-            member=member, search_vector=SearchQuery(SEARCH, config="french", search_type="websearch")
-        ).count()
+        matches = question_search(actor=admin, filters=QuestionFilters(search=SEARCH)).count()
         theme = Theme.objects.order_by("position").first()
         short_exchange = (
             Question.objects.filter(member=member, messages__kind=MessageKind.ANSWER).order_by("pk").first()

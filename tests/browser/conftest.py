@@ -14,6 +14,8 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
+from tests.browser import steps
+
 
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):
@@ -70,3 +72,33 @@ def browser_page(chromium_path, tmp_path):
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def written_rows_cleanup(organisations):
+    """Delete, after the test, every question, notification, e-mail and journal entry the live
+    server committed in alpha during it (rows above the marks taken before), and their files."""
+    from core.audit.models import AuditEntry
+    from core.mail.models import OutgoingEmail
+    from core.notifications.models import Notification
+    from modules.questions.models import Question
+
+    alpha = organisations["alpha"]
+    models = (Question, Notification, OutgoingEmail, AuditEntry)
+
+    def marks():
+        return {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model in models}
+
+    before = steps.committed(alpha, marks)
+    yield
+
+    def delete():
+        for question in Question.objects.filter(pk__gt=before[Question]):
+            for attachment in question.attachments.all():
+                attachment.file.delete(save=False)
+            if question.pdf:
+                question.pdf.delete(save=False)
+        for model, last in before.items():
+            model.objects.filter(pk__gt=last).delete()
+
+    steps.committed(alpha, delete)

@@ -5,39 +5,9 @@ import uuid
 
 import pytest
 
-from tests.browser.steps import committed, log_in, mail_to, new_page, watch
+from tests.browser.steps import log_in, mail_to, new_page, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=False)]
-
-
-@pytest.fixture
-def written_rows_cleanup(organisations):
-    """Delete, after the test, every question, notification, e-mail and journal entry the live
-    server committed in alpha during it (rows above the marks taken before), and their files."""
-    from core.audit.models import AuditEntry
-    from core.mail.models import OutgoingEmail
-    from core.notifications.models import Notification
-    from modules.questions.models import Question
-
-    alpha = organisations["alpha"]
-    models = (Question, Notification, OutgoingEmail, AuditEntry)
-
-    def marks():
-        return {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model in models}
-
-    before = committed(alpha, marks)
-    yield
-
-    def delete():
-        for question in Question.objects.filter(pk__gt=before[Question]):
-            for attachment in question.attachments.all():
-                attachment.file.delete(save=False)
-            if question.pdf:
-                question.pdf.delete(save=False)
-        for model, last in before.items():
-            model.objects.filter(pk__gt=last).delete()
-
-    committed(alpha, delete)
 
 
 def test_ask_answer_read_and_download(live_platform, browser_page, mail_sink, written_rows_cleanup, tmp_path):

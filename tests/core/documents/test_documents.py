@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 REFUSED_TYPE = "Ce type de fichier n&#x27;est pas accepté."
 TOO_LARGE = "Le fichier dépasse la taille maximale autorisée (10 Mo)."
+BODY_TOO_LARGE = "L&#x27;envoi dépasse la taille autorisée : 1 fichier de 10 Mo au plus."
 
 
 def member_id(organisation, name: str = "Société Un") -> int:
@@ -86,7 +87,7 @@ def test_oversize_is_refused_without_keeping_the_file(organisations, alpha, clie
     assert response.status_code == 200 and TOO_LARGE in response.content.decode()
     # Far beyond the limit: refused from the request's length, before reading the body.
     response = post_upload(client, alpha, name="enorme.pdf", content=PDF + b"0" * (11 * 1024 * 1024))
-    assert response.status_code == 413 and TOO_LARGE in response.content.decode()
+    assert response.status_code == 413 and BODY_TOO_LARGE in response.content.decode()
     with tenant_context(alpha):
         assert not Document.objects.exists()
 

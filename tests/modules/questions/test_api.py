@@ -199,6 +199,20 @@ def test_bad_filters_are_a_structured_400(api, alpha, params, field):
     assert body["code"] == "invalid" and list(body["errors"]) == [field]
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("?assignee=9999999999&member=2147483647", 200),  # past the database's integers: nobody's
+        ("?q=%00", 400),
+        ("?page=abc", 404),
+        ("themes/?all=%00", 200),
+        ("statistics/?months=x", 400),
+    ],
+)
+def test_odd_query_strings_are_answered_not_crashed_on(api, query, code):
+    assert api("jurist@alpha.test").get(f"{BASE}{query}").status_code == code
+
+
 def test_list_and_detail_query_counts_do_not_grow_with_questions(api, alpha):
     client = api("m1-admin@alpha.test")
 
@@ -345,6 +359,16 @@ def test_a_body_declared_larger_than_the_files_allowed_is_refused_before_reading
     body = response.json()
     assert body["code"] == "too_large" and "1 fichier de 1 Mo au plus" in body["message"]
     assert footprint(alpha) == before
+
+
+def test_an_action_without_files_refuses_a_large_body_before_reading_it(api, alpha):
+    question = asked(alpha)
+    response = api("jurist@alpha.test").post(
+        url(question.pk, "close"), {"note": ""}, content_type="application/json", CONTENT_LENGTH=str(1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert response.json() == {"code": "too_large", "message": "La requête est trop volumineuse.", "errors": {}}
+    assert in_org(alpha, lambda: Question.objects.get(pk=question.pk).status) == "new"
 
 
 def test_a_session_upload_is_limited_before_the_csrf_check_reads_the_body(alpha):
@@ -618,7 +642,7 @@ def test_the_pdf_is_printed_once_and_downloaded_by_those_who_may_see_it(api, alp
     assert response.status_code == 200, response.content
     content = body_of(response)
     assert content.startswith(b"%PDF") and response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{question.number}.pdf"'
+    assert response["Content-Disposition"] == f'attachment; filename="question-{question.number}.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     with tenant_context(alpha):
         stored = Question.objects.get(pk=question.pk).pdf.name

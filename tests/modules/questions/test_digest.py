@@ -3,9 +3,14 @@
 import zoneinfo
 from datetime import date, datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.accounts.models import StaffRole, User
 from core.mail.models import OutgoingEmail
 from core.modules.models import ModuleSettings
 from modules.questions.models import DigestSent, Question, QuestionStatus
+from modules.questions.selectors import question_workers
 from modules.questions.tasks import questions_digest, questions_digest_send
 from tests.modules.questions.conftest import ask, user
 
@@ -107,3 +112,25 @@ def test_people_who_do_not_work_the_questions_get_nothing(in_alpha):
     question("En retard", due_on=MONDAY, assignee="admin@alpha.test")
     assert questions_digest_send(today=TUESDAY) == 1
     assert set(digests()) == {"admin@alpha.test"}
+
+
+def test_the_digest_reads_the_questions_once_whatever_the_number_of_jurists(in_alpha):
+    question("En retard", due_on=MONDAY, assignee="jurist@alpha.test")
+    question(
+        "Rappel en retard",
+        due_on=NEXT_TUESDAY,
+        callback_phone="01 23 45 67 89",
+        callback_due_at=datetime(2026, 3, 10, 9, 0, tzinfo=PARIS),
+    )
+
+    def question_reads(day: date) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert questions_digest_send(today=day) == question_workers().count()
+        return len([query for query in queries if '"questions_question"' in query["sql"]])
+
+    # Late, due soon, untaken and callbacks: one read each.
+    assert question_reads(TUESDAY) == 4
+    for index in range(3):
+        User.objects.create_user(f"juriste-{index}@alpha.test", None, staff_role=StaffRole.JURIST)
+    assert question_reads(WEDNESDAY) == 4
+    assert "Rappel en retard" in digests()["juriste-2@alpha.test"]

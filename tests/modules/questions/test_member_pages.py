@@ -216,7 +216,7 @@ def test_a_body_longer_than_every_file_allowed_is_refused_before_reading_it(m1_a
     big = pdf_file("enorme.pdf", b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024))
     response = m1_admin.post(ASK_URL, {**form_data(alpha), "attachments": [big]})
     assert response.status_code == 413
-    assert "L'envoi dépasse la taille autorisée : 1 fichiers de 1 Mo au plus." in text(response)
+    assert "L'envoi dépasse la taille autorisée : 1 fichier de 1 Mo au plus." in text(response)
     assert question_count(alpha) == before
 
 
@@ -257,9 +257,12 @@ def test_sub_theme_options_list_the_active_sub_themes_of_a_theme(m1_admin, alpha
     with tenant_context(alpha):
         other_names = list(other.sub_themes.values_list("name", flat=True))
     assert all(name not in body for name in other_names)
-    assert (
-        text(m1_admin.get("/questions/sous-themes/", {"theme": "abc"})).strip() == '<option value="">— Aucun —</option>'
-    )
+    # Not a number, a digit Python cannot read as one, an id past the database's integers, a theme switched off.
+    with tenant_context(alpha):
+        Theme.objects.filter(pk=other.pk).update(is_active=False)
+    for value in ("abc", "²", "9" * 20, str(other.pk)):
+        response = m1_admin.get("/questions/sous-themes/", {"theme": value})
+        assert response.status_code == 200 and text(response).strip() == '<option value="">— Aucun —</option>', value
 
 
 def test_sub_theme_options_need_a_right_of_the_module(client_for, alpha):
@@ -308,6 +311,19 @@ def test_bad_filter_values_are_ignored_with_a_french_error(m1_admin, alpha):
 
 def _subjects(body: str) -> list[str]:
     return re.findall(r'data-label="Sujet"><a href="/questions/\d+/">([^<]+)</a>', body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?theme=99999999999999999999&page=99999999999999999999",
+        "?theme=%C2%B2&sort=%00&status=zz&received_from=2024-13-45",
+        "?q=%00",
+        "?q=%27%22%28%29%21%3A%2A",
+    ],
+)
+def test_odd_query_strings_never_break_the_history(m1_admin, query):
+    assert m1_admin.get(f"/questions/{query}").status_code == 200
 
 
 def test_history_sorts_by_a_column_and_toggles_the_order(m1_admin, alpha):
@@ -459,6 +475,23 @@ def test_a_reply_to_a_request_for_information_restarts_the_clock(m1_admin, alpha
     assert "Complément de l'adhérent" in body and "cdi.pdf" in body
 
 
+def test_the_reply_form_states_the_file_limits(m1_admin, alpha):
+    question = in_alpha_ask(alpha)
+    body = text(m1_admin.get(f"/questions/{question.pk}/"))
+    assert "Jusqu'à 5 fichiers de 10 Mo chacun au plus" in body
+
+
+def test_a_reply_without_the_right_is_refused_before_its_body_is_read(client_for, alpha):
+    question = in_alpha_ask(alpha)
+    grant(alpha, M1_USER, ["questions.view_member_questions"])  # sees the question, may not write
+    viewer = client_for(alpha, M1_USER)
+    assert viewer.get(f"/questions/{question.pk}/").status_code == 200
+    response = viewer.post(f"/questions/{question.pk}/completer/", {"body": "Moi aussi"}, CONTENT_LENGTH=str(10**9))
+    assert response.status_code == 403  # not 413: the right is checked first
+    with tenant_context(alpha):
+        assert not Message.objects.filter(question=question).exists()
+
+
 def test_an_empty_reply_is_refused_in_french(m1_admin, alpha):
     question = in_alpha_ask(alpha)
     response = m1_admin.post(f"/questions/{question.pk}/completer/", {"body": "  "})
@@ -515,6 +548,14 @@ def test_the_pdf_downloads_as_an_attachment(m1_admin, alpha):
     assert response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "private, no-store"
     other = in_alpha_ask(alpha, email=M2_ADMIN, member_name="Société Deux")
     assert m1_admin.get(f"/questions/{other.pk}/pdf/").status_code == 404
+
+
+def test_a_file_gone_from_the_storage_is_not_found(m1_admin, alpha):
+    question = in_alpha_ask(alpha, attachments=[pdf_file("perdu.pdf")])
+    with tenant_context(alpha):
+        attachment = question.attachments.get()
+        attachment.file.storage.delete(attachment.file.name)
+    assert m1_admin.get(f"/questions/pieces-jointes/{attachment.pk}/").status_code == 404
 
 
 # The card on a member's record -------------------------------------------------------------

@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import modules.questions.services as services
@@ -264,11 +266,11 @@ def test_a_refused_question_leaves_nothing(in_alpha, case):
 
 
 def test_files_written_before_a_failure_are_removed(in_alpha, monkeypatch):
-    def broken(question_id):
+    def broken(*, questions):
         raise RuntimeError("database gone")
 
     before = footprint()
-    monkeypatch.setattr(services, "_search_refresh", broken)
+    monkeypatch.setattr(services, "question_search_index", broken)
     with pytest.raises(RuntimeError):
         ask(attachments=[pdf_file("a.pdf"), pdf_file("b.pdf")])
     assert footprint() == before
@@ -626,7 +628,9 @@ def test_statistics_of_a_known_data_set(in_alpha):
     made(datetime(2026, 3, 10, 10, tzinfo=PARIS), contract)  # not answered yet
     made(datetime(2025, 12, 31, 10, tzinfo=PARIS), hours, timedelta(hours=1), False)  # before the period
 
-    figures = question_statistics(months=3, today=date(2026, 3, 15))
+    with CaptureQueriesContext(connection) as queries:
+        figures = question_statistics(months=3, today=date(2026, 3, 15))
+    assert len(queries) == 2  # counts per theme and month, then the answers' figures
     assert figures.months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
     assert [(row.name, row.counts, row.total) for row in figures.themes] == [
         ("Contrat de travail", [1, 1, 1], 3),
@@ -738,3 +742,15 @@ def test_every_change_is_journaled_and_bumps_the_revision(in_alpha):
     assert [entry.action for entry in entries] == ["questions.submit"] + [f"questions.{a}" for a, _s in steps]
     assert {entry.member_id for entry in entries} == {member().pk}
     assert entries.get(action="questions.info_request").after == {"status": "waiting_member", "paused_days": 5}
+
+
+def test_theme_names_are_unique_whatever_the_case_in_the_database_too(in_alpha):
+    from django.db import IntegrityError, transaction
+
+    Theme.objects.create(name="Droit social", position=99)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Theme.objects.create(name="DROIT SOCIAL", position=100)
+    parent = Theme.objects.get(name="Droit social")
+    SubTheme.objects.create(theme=parent, name="Préavis")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SubTheme.objects.create(theme=parent, name="préavis")

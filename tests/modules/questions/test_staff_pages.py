@@ -19,7 +19,8 @@ from core.accounts.models import StaffRole, User
 from core.modules.models import ModuleSettings
 from modules.questions.models import Attachment, Message, MessageKind, Question, QuestionStatus
 from modules.questions.services import question_answer, question_assign, question_info_request
-from modules.questions.views.staff import answer_time_label, staff_panel_context
+from modules.questions.views.panel import staff_panel_context
+from modules.questions.views.staff import answer_time_label
 from tests.conftest import host_of
 from tests.modules.questions.conftest import PDF, ask, member, pdf_file, theme, user
 from tests.world import PASSWORD
@@ -180,6 +181,15 @@ def test_a_disguised_file_is_refused_with_the_answer_kept(alpha, jurist):
     assert stored_files(alpha) == before
 
 
+def test_a_refused_closing_note_says_so_and_keeps_what_was_typed(alpha, jurist):
+    question = new_question(alpha)
+    response = jurist.post(url(question, "cloturer"), {"note": "Trop long. " + "x" * 20_001})
+    page = text(response)
+    assert response.status_code == 400 and "La question n'a pas été clôturée : corrigez les erreurs indiquées." in page
+    assert "Trop long. xxx" in page  # the note, in its form opened again
+    assert fresh(alpha, question).status == QuestionStatus.NEW
+
+
 def test_an_empty_answer_is_refused(alpha, jurist):
     question = new_question(alpha)
     response = jurist.post(url(question, "repondre"), {"body": "<p><br></p>"})
@@ -194,7 +204,7 @@ def test_a_body_declared_too_large_is_refused_before_reading_it(alpha, jurist):
         url(question, "repondre"), {"body": "Réponse", "attachments": [pdf_file()]}, CONTENT_LENGTH=str(10**9)
     )
     assert response.status_code == 413
-    assert "Le fichier dépasse la taille maximale autorisée (10 Mo)." in text(response)
+    assert "L'envoi dépasse la taille autorisée : 5 fichiers de 10 Mo au plus." in text(response)
     assert fresh(alpha, question).status == QuestionStatus.NEW and stored_files(alpha) == before
 
 
@@ -216,8 +226,11 @@ def test_member_people_are_refused_every_jurist_page(alpha, client_for):
     contact = client_for(alpha, "m1-admin@alpha.test")
     for path in (QUEUE, "/questions/rappels/", "/questions/statistiques/"):
         assert contact.get(path).status_code == 403, path
+    others = new_question(alpha, email="m2-admin@alpha.test", member_name="Société Deux")
     for action in ("attribuer", "repondre", "precisions", "cloturer", "rouvrir", "rappel-effectue"):
         assert contact.post(url(question, action), {"body": "x", "assignee": "me"}).status_code == 403, action
+        # Another member's question: the question is looked for first, the same 404 as a missing one.
+        assert contact.post(url(others, action), {"body": "x", "assignee": "me"}).status_code == 404, action
     assert fresh(alpha, question).status == QuestionStatus.NEW
 
 
@@ -245,7 +258,7 @@ def panel(alpha, question: Question, email: str = JURIST) -> str:
         return html.unescape(render_to_string("questions/_staff_panel.html", {**context, "user": request.user}))
 
 
-def test_panel_of_a_new_question(alpha):
+def test_panel_of_a_new_question(alpha, jurist):
     question = new_question(alpha, callback_phone="06 12 34 56 78")
     with tenant_context(alpha):
         User.objects.create_user("ana@alpha.test", None, full_name="Ana Juriste", staff_role=StaffRole.JURIST)
@@ -258,7 +271,8 @@ def test_panel_of_a_new_question(alpha):
     assert "Non attribuée" in page and "Envoyer la réponse" in page and "Demander des précisions" in page
     assert "Clôturer" in page and "Rouvrir" not in page
     assert "Rappel effectué" in page and 'href="tel:0612345678"' in page
-    assert 'data-richtext=""' in page and "questions/richtext.js" in page
+    assert 'data-richtext=""' in page
+    assert "questions/richtext.js" in text(jurist.get(f"/questions/{question.pk}/"))  # the editor of those fields
 
 
 def test_panel_flags_late_soon_and_paused(alpha):
@@ -378,6 +392,19 @@ def test_queue_sorts_by_every_column_with_aria_sort(alpha, jurist):
     for key in ("number", "member", "theme", "status", "received", "due", "assignee"):
         assert jurist.get(QUEUE, {"sort": key}).status_code == 200
     assert jurist.get(QUEUE, {"sort": "nonsense", "page": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{QUEUE}?member=99999999999999999999&assignee=9999999999",
+        f"{QUEUE}?q=%00&theme=%C2%B2&sort=%00&due=%00",
+        "/questions/statistiques/?months=%00",
+        "/questions/statistiques/?months=99999999999999999999",
+    ],
+)
+def test_odd_query_strings_never_break_the_jurists_pages(jurist, path):
+    assert jurist.get(path).status_code == 200
 
 
 def test_queue_live_update_answers_only_the_results(alpha, jurist):
