@@ -1,38 +1,17 @@
 """Steps shared by the browser tests: committed data for the live server, pages, logging in, e-mails."""
 
-import threading
 import time
 
-from django_tenants.utils import tenant_context
-
+from tests.concurrency import in_own_connection
 from tests.world import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 
 
 def committed(organisation, work):
-    """Run `work()` in alpha's schema on a connection of its own, so that it commits at once.
-
-    The test's own connection sits in a transaction rolled back at the end, which the live
-    server (other threads, other connections) would never see; Django's connections are per
-    thread, so a short thread gives a separate, autocommitting one.
-    """
-    from django.db import connection
-
-    outcome: dict = {}
-
-    def run():
-        try:
-            with tenant_context(organisation):
-                outcome["value"] = work()
-        except BaseException as error:  # handed back to the test's thread below
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
+    """Run `work()` in the organisation's schema on a connection of its own, so that the live
+    server sees what it writes at once; its error is raised here."""
+    outcome = in_own_connection(organisation, work)
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")

@@ -1,11 +1,10 @@
 """A member always keeps an administrator, and the organisation a staff administrator, whatever
 the path: page, API, deactivation, end date, or two administrators removing each other at once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -24,6 +23,7 @@ from core.audit.models import AuditEntry
 from core.errors import DomainError
 from core.mail.models import OutgoingEmail
 from core.members.models import Member
+from tests.concurrency import in_own_connection, race
 from tests.core.access.conftest import attach
 from tests.world import siret_for
 
@@ -240,54 +240,6 @@ def test_a_staff_account_never_becomes_a_members_administrator(in_alpha):
 # --- two administrators removing each other at the same time ---------------------------------
 
 
-def in_own_connection(organisation, work):
-    """Run `work` in the organisation's schema on a connection of its own, committed."""
-    outcome = {}
-
-    def target():
-        try:
-            with tenant_context(organisation):
-                outcome["value"] = work()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=30)
-    return outcome
-
-
-def race(organisation, monkeypatch, action: str, works) -> list[dict]:
-    """Run `works` at the same time; each stops, once past its rule check, until the others arrive
-    (or 2 s pass). With the lock, the second one waits for the first commit before its check, so
-    it never arrives: without it, both would pass the check before either writes."""
-    barrier = threading.Barrier(len(works))
-    real_audit = access_services.audit_record
-
-    def audit_after_a_meeting(**kwargs):
-        if kwargs["action"] == action:
-            try:
-                barrier.wait(timeout=2)
-            except threading.BrokenBarrierError:
-                pass
-        return real_audit(**kwargs)
-
-    monkeypatch.setattr(access_services, "audit_record", audit_after_a_meeting)
-    outcomes: list[dict] = [{} for _ in works]
-
-    def run(index, work):
-        outcomes[index] = in_own_connection(organisation, work)
-
-    threads = [threading.Thread(target=run, args=(index, work)) for index, work in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.fixture
 def rival_admins(alpha):
     """A member with two administrators, committed (each racer has its own connection); removed after."""
@@ -325,8 +277,10 @@ def test_two_administrators_removing_each_other_at_once_leave_one(alpha, rival_a
     outcomes = race(
         alpha,
         monkeypatch,
-        "membership.remove",
-        [remove("rival-a@alpha.test", "rival-b@alpha.test"), remove("rival-b@alpha.test", "rival-a@alpha.test")],
+        module=access_services,
+        meeting_point="audit_record",
+        when=lambda **kwargs: kwargs["action"] == "membership.remove",
+        works=[remove("rival-a@alpha.test", "rival-b@alpha.test"), remove("rival-b@alpha.test", "rival-a@alpha.test")],
     )
     errors = [outcome.get("error") for outcome in outcomes]
     assert sum(error is None for error in errors) == 1, errors
@@ -363,8 +317,10 @@ def test_two_staff_administrators_deactivating_each_other_at_once_leave_one(alph
     outcomes = race(
         alpha,
         monkeypatch,
-        "user.deactivate",
-        [
+        module=access_services,
+        meeting_point="audit_record",
+        when=lambda **kwargs: kwargs["action"] == "user.deactivate",
+        works=[
             deactivate("admin@alpha.test", "rival-staff@alpha.test"),
             deactivate("rival-staff@alpha.test", "admin@alpha.test"),
         ],

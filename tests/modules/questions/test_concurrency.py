@@ -2,13 +2,10 @@
 data: the row lock lets one through and refuses the other, and the member is e-mailed once."""
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
-from django_tenants.utils import tenant_context
 
 import modules.questions.services as services
 from core.accounts.models import StaffRole, User
@@ -17,58 +14,12 @@ from core.errors import Conflict
 from core.mail.models import OutgoingEmail
 from core.notifications.models import Notification
 from modules.questions.models import Message, MessageKind, Question, QuestionStatus
+from tests.concurrency import in_own_connection, race
 from tests.modules.questions.conftest import ask, user
 
 pytestmark = pytest.mark.django_db
 
 JURISTS = ("jurist@alpha.test", "jurist-b@alpha.test")
-
-
-def in_own_connection(organisation, work) -> dict:
-    """Run `work` in the organisation's schema on a connection of its own, committed."""
-    outcome: dict = {}
-
-    def target():
-        try:
-            with tenant_context(organisation):
-                outcome["value"] = work()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=60)
-    return outcome
-
-
-def race(organisation, monkeypatch, works) -> list[dict]:
-    """Run `works` at the same time. Each one, once past its checks, waits for the others (2 s at
-    most) before writing: with the row lock the second is still waiting for the lock, so they
-    never meet; without it, both would pass their checks before either writes."""
-    barrier = threading.Barrier(len(works))
-    real_touch = services._touch
-
-    def touch_after_a_meeting(*args, **kwargs):
-        try:
-            barrier.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
-        return real_touch(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_touch", touch_after_a_meeting)
-    outcomes: list[dict] = [{} for _ in works]
-
-    def run(index, work):
-        outcomes[index] = in_own_connection(organisation, work)
-
-    threads = [threading.Thread(target=run, args=(index, work)) for index, work in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return outcomes
 
 
 @pytest.fixture
@@ -106,7 +57,13 @@ def test_two_jurists_answering_at_once_give_one_answer_and_one_email(alpha, cont
 
         return work
 
-    outcomes = race(alpha, monkeypatch, [answer(JURISTS[0], "Réponse A."), answer(JURISTS[1], "Réponse B.")])
+    outcomes = race(
+        alpha,
+        monkeypatch,
+        module=services,
+        meeting_point="_touch",
+        works=[answer(JURISTS[0], "Réponse A."), answer(JURISTS[1], "Réponse B.")],
+    )
     errors = [outcome.get("error") for outcome in outcomes]
     assert sum(error is None for error in errors) == 1, errors
     refusal = next(error for error in errors if error is not None)
@@ -144,7 +101,9 @@ def test_a_callback_noted_by_two_jurists_at_once_is_done_once(alpha, contested, 
 
         return work
 
-    outcomes = race(alpha, monkeypatch, [done(JURISTS[0]), done(JURISTS[1])])
+    outcomes = race(
+        alpha, monkeypatch, module=services, meeting_point="_touch", works=[done(JURISTS[0]), done(JURISTS[1])]
+    )
     errors = [outcome.get("error") for outcome in outcomes]
     assert sum(error is None for error in errors) == 1, errors
     assert any(isinstance(error, Conflict) and error.code == "callback_done" for error in errors)
