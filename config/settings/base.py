@@ -289,3 +289,12 @@ LOGGING = {
     # WeasyPrint narrates every PDF at INFO level.
     "loggers": {"pgserver": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
+
+# --- Payments (modules/billing) ---
+# Where the `stripe` client sends its calls: None is the real Stripe; tests and `make run` point it
+# at `localpay` (a local server speaking Stripe's API). Each organisation stores its own keys,
+# encrypted with ADHERA_SECRETS_KEY (any string; derived into a Fernet key).
+STRIPE_API_BASE = env("STRIPE_API_BASE", None)
+ADHERA_SECRETS_KEY = env("ADHERA_SECRETS_KEY", SECRET_KEY)
+# Stripe's own tolerance for a webhook's timestamp: older deliveries are replays.
+STRIPE_WEBHOOK_TOLERANCE = 300

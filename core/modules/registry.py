@@ -47,6 +47,19 @@ class ScheduledJob:
 
 
 @dataclass(frozen=True)
+class ContributionBasis:
+    """A figure per member that a module offers to price the cotisation (e.g. a declared headcount).
+
+    `provider` is the dotted path of a function `(*, member_ids, year) -> {member_id: Decimal}` run
+    in the organisation's schema; billing reads it without importing the module.
+    """
+
+    key: str  # "<module>.<figure>", e.g. "health.headcount"
+    label: str
+    provider: str
+
+
+@dataclass(frozen=True)
 class ModuleSpec:
     key: str
     label: str
@@ -61,6 +74,7 @@ class ModuleSpec:
     notification_kinds: tuple[NotificationKind, ...] = ()
     # Template of the module's card on a member's record page, rendered with `member` in context.
     member_card: str | None = None
+    contribution_bases: tuple[ContributionBasis, ...] = ()
 
 
 class ModuleRegistry:

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pypdf import PdfReader
 
+from core.documents.printing import html_to_pdf
 from modules.questions.models import Message, MessageKind, Question, SubTheme
-from modules.questions.pdf import html_to_pdf, question_pdf_bytes
+from modules.questions.pdf import question_pdf_bytes
 from modules.questions.services import question_answer, question_assign, question_pdf_ensure, question_reply
 from tests.modules.questions.conftest import ask, pdf_file, user
 

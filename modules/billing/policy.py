@@ -1,0 +1,50 @@
+"""The organisation's billing settings (seller identity, bank details, terms, reminders), read once."""
+
+from dataclasses import dataclass
+
+from core.modules.settings import module_settings_get
+
+
+def _days(text: str) -> tuple[int, ...]:
+    """ "15, 7,1" → (15, 7, 1): the reminder offsets the organisation typed."""
+    return tuple(sorted({int(part) for part in str(text).replace(";", ",").split(",") if part.strip()}, reverse=True))
+
+
+@dataclass(frozen=True)
+class BillingPolicy:
+    seller_name: str
+    seller_address: str
+    seller_siret: str
+    seller_vat_number: str
+    legal_mentions: str
+    iban: str
+    bic: str
+    payment_terms_days: int
+    online_payment: bool
+    declaration_fields: tuple[str, ...]
+    declaration_required: tuple[str, ...]
+    declaration_reminder_days: tuple[int, ...]  # days before the deadline
+    overdue_reminder_days: tuple[int, ...]  # days after the due day
+
+    @property
+    def payment_terms(self) -> str:
+        return f"Paiement à {self.payment_terms_days} jours à réception de facture."
+
+
+def billing_policy() -> BillingPolicy:
+    values = module_settings_get("billing")
+    return BillingPolicy(
+        seller_name=values["seller_name"],
+        seller_address=values["seller_address"],
+        seller_siret=values["seller_siret"],
+        seller_vat_number=values["seller_vat_number"],
+        legal_mentions=values["legal_mentions"],
+        iban=values["iban"],
+        bic=values["bic"],
+        payment_terms_days=int(values["payment_terms_days"]),
+        online_payment=bool(values["online_payment"]),
+        declaration_fields=tuple(values["declaration_fields"]),
+        declaration_required=tuple(values["declaration_required"]),
+        declaration_reminder_days=_days(values["declaration_reminder_days"]),
+        overdue_reminder_days=_days(values["overdue_reminder_days"]),
+    )

@@ -1,0 +1,1 @@
+"""Every change of billing state, one function each (see the modules of this package)."""

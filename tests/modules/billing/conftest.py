@@ -1,0 +1,81 @@
+"""Fixtures of the billing tests: a 2027 campaign in alpha with a bracketed rule, declarations,
+cotisation invoices issued through the services, and Stripe keys for the local Stripe server."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from core.accounts.models import User
+from core.members.models import Member
+from modules.billing.models import DeclarationCampaign, Invoice
+from modules.billing.services.declarations import campaign_open, declaration_submit, rule_save
+from modules.billing.services.invoices import contribution_invoice, contributions_price
+
+YEAR = 2027
+DEADLINE = date(2026, 12, 31)
+WEBHOOK_SECRET = "whsec_adhera_tests"
+SECRET_KEY = "sk_test_adhera"
+
+
+@pytest.fixture
+def in_alpha(alpha):
+    """Run the test inside alpha's schema."""
+    with tenant_context(alpha):
+        yield alpha
+
+
+def user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def member(name: str = "Société Un") -> Member:
+    return Member.objects.get(name=name)
+
+
+def admin() -> User:
+    return user("admin@alpha.test")
+
+
+def open_campaign(year: int = YEAR, **rule) -> DeclarationCampaign:
+    """A campaign with its rule: 0.5 % of payroll up to 500 000 €, 0.3 % beyond, 15 € per head,
+    100 € fixed, between 300 € and 10 000 € net, VAT 20 %."""
+    campaign = campaign_open(actor=admin(), year=year, deadline=DEADLINE)
+    terms = dict(
+        label=f"Cotisation annuelle {year}",
+        rate_basis="payroll",
+        head_basis="headcount",
+        brackets=[("0", "0.5"), ("500000", "0.3")],
+        per_head_amount="15",
+        fixed_amount="100",
+        minimum="300",
+        maximum="10000",
+        vat_rate="20",
+    )
+    terms.update(rule)
+    rule_save(actor=admin(), campaign=campaign, **terms)
+    return DeclarationCampaign.objects.select_related("rule").get(pk=campaign.pk)
+
+
+@pytest.fixture
+def campaign(in_alpha) -> DeclarationCampaign:
+    return open_campaign()
+
+
+def declare(campaign, *, member_name="Société Un", email="m1-admin@alpha.test", **values):
+    figures = {"payroll": "1250000", "contracts": "10", "headcount": "12", "fte": "10.5", **values}
+    return declaration_submit(actor=user(email), member=member(member_name), campaign=campaign, values=figures)
+
+
+def issue_cotisation(campaign, member_name="Société Un") -> Invoice:
+    """The member's cotisation invoice, issued as the annual run does."""
+    campaign = DeclarationCampaign.objects.select_related("rule").get(pk=campaign.pk)
+    (priced,) = contributions_price(campaign=campaign, members=[member(member_name)])
+    assert not priced.skip, priced.skip
+    return contribution_invoice(actor=admin(), campaign=campaign, priced=priced)
+
+
+# The cotisation of a member who declared the default figures above, as the rule prices it:
+# 2 500 + 2 250 + 12 × 15 + 100 = 5 030 € net, 1 006 € VAT.
+EXPECTED_NET, EXPECTED_GROSS = Decimal("5030.00"), Decimal("6036.00")
