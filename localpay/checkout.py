@@ -121,9 +121,7 @@ def _metadata(value, param):
             raise invalid("Metadata values must be strings", f"{param}[{key}]")
         item = str(item)
         if len(item) > METADATA_MAX_VALUE_LENGTH:
-            raise invalid(
-                f"Metadata values can have up to {METADATA_MAX_VALUE_LENGTH} characters", f"{param}[{key}]"
-            )
+            raise invalid(f"Metadata values can have up to {METADATA_MAX_VALUE_LENGTH} characters", f"{param}[{key}]")
         metadata[key] = item
     return metadata
 
@@ -208,9 +206,7 @@ def session_params(data):
     currency = line_items[0]["currency"]
     for index, item in enumerate(line_items):
         if item["currency"] != currency:
-            raise invalid(
-                "All line items must have the same currency.", f"line_items[{index}][price_data][currency]"
-            )
+            raise invalid("All line items must have the same currency.", f"line_items[{index}][price_data][currency]")
     amount_total = sum(item["amount_total"] for item in line_items)
     minimum = MINIMUM_AMOUNTS.get(currency)
     if minimum is not None and amount_total < minimum:
@@ -455,7 +451,8 @@ class CheckoutSession(StripeObject):
                 intent.next_action = None
                 intent._create_charge(on_failure_now=intent._report_failure)
         except UserError as error:
-            raise PaymentRefused(page.decline_message(error.body["error"]), field="card_number") from error
+            field = "card_number" if payment_method.type == "card" else None
+            raise PaymentRefused(page.decline_message(error.body["error"]), field=field) from error
         if intent.status not in ("succeeded", "processing"):
             raise PaymentRefused(page.decline_message(intent.last_payment_error or {}))
         self.status = "complete"

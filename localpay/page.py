@@ -41,7 +41,23 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-_ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv", "xaf", "xof", "xpf"}
+_ZERO_DECIMAL = {
+    "bif",
+    "clp",
+    "djf",
+    "gnf",
+    "jpy",
+    "kmf",
+    "krw",
+    "mga",
+    "pyg",
+    "rwf",
+    "vnd",
+    "vuv",
+    "xaf",
+    "xof",
+    "xpf",
+}
 _SYMBOLS = {"eur": "€", "usd": "$", "gbp": "£", "chf": "CHF"}
 
 STYLESHEET = """\
@@ -182,11 +198,20 @@ def session_page(session, *, error=None, error_field=None, values=None):
     body += "</fieldset>\n"
     if "card" in methods:
         body += "<fieldset><legend>Coordonnées de la carte</legend>\n"
-        body += _field("card_number", "Numéro de carte", values, error_field, autocomplete="cc-number", inputmode="numeric")
+        body += _field(
+            "card_number", "Numéro de carte", values, error_field, autocomplete="cc-number", inputmode="numeric"
+        )
         body += _field(
             "card_expiry", "Date d'expiration (MM/AA)", values, error_field, autocomplete="cc-exp", inputmode="numeric"
         )
-        body += _field("card_cvc", "Cryptogramme (3 chiffres au dos)", values, error_field, autocomplete="cc-csc", inputmode="numeric")
+        body += _field(
+            "card_cvc",
+            "Cryptogramme (3 chiffres au dos)",
+            values,
+            error_field,
+            autocomplete="cc-csc",
+            inputmode="numeric",
+        )
         body += "</fieldset>\n"
     if "sepa_debit" in methods:
         body += "<fieldset><legend>Compte à débiter</legend>\n"

@@ -1,13 +1,14 @@
 """Assembles localpay: localstripe's aiohttp app, kept in memory, plus Checkout Sessions and idempotency.
 
-localstripe is adjusted in four places, each to behave like Stripe or to run several servers at once:
+localstripe is adjusted in five places, each to behave like Stripe or to run several servers at once:
 - its store is never written to (nor read from) /tmp/localstripe.pickle: every server starts empty
   and servers running side by side (pytest-xdist, `make run`) share nothing;
 - the cards Stripe declines at payment time (4000 0000 0000 0002 and the other "declined" test
   cards) are declined when charged, not only when attached to a customer;
 - a SEPA debit stays `processing` until it settles (localstripe reported it succeeded at once,
   before sending `payment_intent.succeeded`); Stripe's failing French test IBAN fails too;
-- the hosted pages (/checkout/...) need no API key: a browser opens them.
+- the hosted pages (/checkout/...) need no API key: a browser opens them;
+- webhooks reach `*.localhost` hosts, Adhera's organisation hosts in development (`webhooks.py`).
 """
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from localstripe import resources, webhooks
 from localstripe import server as localstripe_server
 
 from localpay import checkout
+from localpay import webhooks as delivery
 from localpay.idempotency import forget_all, idempotency_middleware
 
 # Stripe's test IBANs whose debit fails after `processing` (localstripe knows the German one).
@@ -86,6 +88,7 @@ def build_app() -> web.Application:
     _keep_store_in_memory()
     _decline_cards_when_charged()
     _settle_sepa_debits_later()
+    delivery.install()
     resources.store.clear()
 
     app = localstripe_server.app

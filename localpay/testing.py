@@ -58,10 +58,19 @@ class _FormReader(HTMLParser):
 class LocalPay:
     """Starts `python -m localpay` on a free port and waits until it answers."""
 
-    def __init__(self, host: str = "127.0.0.1", startup_timeout: float = 30.0, log_path: Path | None = None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        startup_timeout: float = 30.0,
+        log_path: Path | None = None,
+        webhooks: tuple[tuple[str, str, str], ...] = (),
+    ):
+        """`webhooks`: (name, url, secret) endpoints registered from the start (`--webhook`)."""
         self.host = host
+        self.webhooks = webhooks
         self.startup_timeout = startup_timeout
         self.log_path = log_path
+        self._log_is_temporary = log_path is None
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
 
@@ -79,10 +88,14 @@ class LocalPay:
             handle, name = tempfile.mkstemp(prefix="localpay-", suffix=".log")
             os.close(handle)
             self.log_path = Path(name)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(_PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        webhook_args = [arg for webhook in self.webhooks for arg in ("--webhook", *webhook)]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "localpay", "--fd", str(listener.fileno())],
+                [sys.executable, "-m", "localpay", "--fd", str(listener.fileno()), *webhook_args],
                 pass_fds=[listener.fileno()],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -105,8 +118,9 @@ class LocalPay:
             except OSError:
                 pass
             if time.monotonic() > deadline:
+                printed = self.log()
                 self.stop()
-                raise RuntimeError(f"localpay did not answer within {self.startup_timeout} s:\n{self.log()}")
+                raise RuntimeError(f"localpay did not answer within {self.startup_timeout} s:\n{printed}")
             time.sleep(0.05)
 
     def log(self) -> str:
@@ -122,6 +136,9 @@ class LocalPay:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        if self._log_is_temporary and self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+            self.log_path = None
 
     def __enter__(self) -> "LocalPay":
         return self.start()

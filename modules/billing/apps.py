@@ -53,11 +53,13 @@ class BillingConfig(AppConfig):
                     "seller_address": "",
                     "seller_siret": "",
                     "seller_vat_number": "",
-                    "legal_mentions": (
-                        "En cas de retard de paiement, pénalités au taux de trois fois le taux d'intérêt légal "
-                        "et indemnité forfaitaire pour frais de recouvrement de 40 €. "
-                        "Pas d'escompte pour paiement anticipé."
+                    # The three mentions French law requires on an invoice (and Factur-X's PMD/PMT/AAB notes).
+                    "mention_late_penalties": (
+                        "En cas de retard de paiement, pénalités au taux de trois fois le taux d'intérêt légal."
                     ),
+                    "mention_recovery_fee": "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
+                    "mention_discount": "Pas d'escompte pour paiement anticipé.",
+                    "legal_mentions": "",
                     "iban": "",
                     "bic": "",
                     "payment_terms_days": 30,

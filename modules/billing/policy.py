@@ -16,7 +16,10 @@ class BillingPolicy:
     seller_address: str
     seller_siret: str
     seller_vat_number: str
-    legal_mentions: str
+    mention_late_penalties: str
+    mention_recovery_fee: str
+    mention_discount: str
+    legal_mentions: str  # any other mention the organisation adds
     iban: str
     bic: str
     payment_terms_days: int
@@ -25,6 +28,25 @@ class BillingPolicy:
     declaration_required: tuple[str, ...]
     declaration_reminder_days: tuple[int, ...]  # days before the deadline
     overdue_reminder_days: tuple[int, ...]  # days after the due day
+
+    @property
+    def mentions(self) -> list[str]:
+        """Every mention printed at the foot of an invoice, the legal ones first."""
+        return [
+            text
+            for text in (
+                self.mention_late_penalties,
+                self.mention_recovery_fee,
+                self.mention_discount,
+                self.legal_mentions,
+            )
+            if text
+        ]
+
+    @property
+    def seller_identified(self) -> bool:
+        """A SIRET to put on invoices (EN 16931 and the French rules need the seller's identity)."""
+        return bool(self.seller_siret)
 
     @property
     def payment_terms(self) -> str:
@@ -38,6 +60,9 @@ def billing_policy() -> BillingPolicy:
         seller_address=values["seller_address"],
         seller_siret=values["seller_siret"],
         seller_vat_number=values["seller_vat_number"],
+        mention_late_penalties=values["mention_late_penalties"],
+        mention_recovery_fee=values["mention_recovery_fee"],
+        mention_discount=values["mention_discount"],
         legal_mentions=values["legal_mentions"],
         iban=values["iban"],
         bic=values["bic"],

@@ -13,9 +13,12 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -144,12 +147,19 @@ def invoice_list(*, actor, member: Member | None = None, year: int | None = None
 
 
 def invoice_years(*, invoices: QuerySet[Invoice]) -> list[int]:
-    return sorted(set(invoices.values_list("year", flat=True)), reverse=True)
+    """The years that have invoices, newest first (one query, whatever the number of invoices)."""
+    return list(invoices.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def access_invoice(*, actor, invoice_id) -> Invoice:
     """One invoice the actor may see, with its lines and amounts; 404 otherwise."""
     return _one(invoice_list(actor=actor).prefetch_related("lines", "credit_notes"), invoice_id)
+
+
+def invoice_for_print(*, invoice_id: int) -> Invoice:
+    """The invoice with what its print shows, in two queries (no actor: a background job prints;
+    who may download the result is the views' business)."""
+    return Invoice.objects.select_related("corrects").prefetch_related("lines").get(pk=invoice_id)
 
 
 def invoice_payments(*, invoice: Invoice) -> QuerySet[PaymentAllocation]:
@@ -249,6 +259,38 @@ def campaign_current() -> DeclarationCampaign | None:
 
 def campaign_list() -> QuerySet[DeclarationCampaign]:
     return DeclarationCampaign.objects.select_related("rule").order_by("-year")
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (filtered on OuterRef) as an integer annotation."""
+    counted = queryset.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def campaign_overview() -> QuerySet[DeclarationCampaign]:
+    """Campaigns, newest first, with their declared members, cotisation invoices and running run."""
+    declared = AnnualDeclaration.objects.filter(campaign=OuterRef("pk"), member__status="member")
+    invoiced = Invoice.objects.filter(campaign=OuterRef("pk"), kind=InvoiceKind.INVOICE)
+    running = InvoicingRun.objects.filter(campaign=OuterRef("pk"), status="running").values("pk")[:1]
+    return campaign_list().annotate(
+        declared_count=_count(declared), invoiced_count=_count(invoiced), running_run=Subquery(running)
+    )
+
+
+def campaign_counters(*, campaign: DeclarationCampaign) -> dict:
+    """The campaign's members, those who declared and those invoiced (one query)."""
+    return campaign_members(campaign=campaign).aggregate(
+        total=Count("pk"),
+        declared=Count("pk", filter=Q(has_declared=True)),
+        invoiced=Count("pk", filter=Q(invoice_number__isnull=False)),
+    )
+
+
+def access_declaration(*, actor, declaration_id) -> AnnualDeclaration:
+    """A declaration, for billing staff only (the same 404 otherwise)."""
+    if not is_billing_staff(actor):
+        raise Http404
+    return _one(AnnualDeclaration.objects.select_related("campaign__rule", "member"), declaration_id)
 
 
 def access_campaign(*, actor, campaign_id) -> DeclarationCampaign:

@@ -19,8 +19,14 @@ class BillingSettingsForm(forms.Form):
     )
     seller_siret = forms.CharField(label=_("SIRET de l'organisation"), max_length=20, required=False)
     seller_vat_number = forms.CharField(label=_("N° de TVA intracommunautaire"), max_length=20, required=False)
+    mention_late_penalties = forms.CharField(label=_("Pénalités de retard"), max_length=500)
+    mention_recovery_fee = forms.CharField(label=_("Indemnité forfaitaire pour frais de recouvrement"), max_length=500)
+    mention_discount = forms.CharField(label=_("Escompte pour paiement anticipé"), max_length=500)
     legal_mentions = forms.CharField(
-        label=_("Mentions légales des factures"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+        label=_("Autres mentions des factures"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
     )
     iban = forms.CharField(label=_("IBAN pour les virements"), max_length=40, required=False)
     bic = forms.CharField(label=_("BIC"), max_length=11, required=False)

@@ -21,17 +21,18 @@ class PaymentsUnavailable(Exception):
     """The organisation has no usable Stripe keys, or Stripe could not be reached."""
 
 
-def _account() -> PaymentAccount | None:
+def payment_account() -> PaymentAccount | None:
+    """The organisation's stored Stripe keys, if any."""
     return PaymentAccount.objects.first()
 
 
 def payments_configured() -> bool:
-    account = _account()
+    account = payment_account()
     return bool(account and secret_open(account.secret_key_encrypted) and secret_open(account.webhook_secret_encrypted))
 
 
 def stripe_client() -> stripe.StripeClient:
-    account = _account()
+    account = payment_account()
     secret_key = secret_open(account.secret_key_encrypted) if account else ""
     if not secret_key:
         raise PaymentsUnavailable("no Stripe secret key for this organisation")
@@ -42,7 +43,7 @@ def stripe_client() -> stripe.StripeClient:
 
 
 def webhook_secret() -> str:
-    account = _account()
+    account = payment_account()
     return secret_open(account.webhook_secret_encrypted) if account else ""
 
 

@@ -10,7 +10,7 @@ owner None, and act on the actor's active member.
 here, and when an entry names a route that no longer exists.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 ANONYMOUS, A_ADMIN, A_USER, B_ADMIN, A_DELEGATE, STAFF, OTHER_STAFF = (
@@ -43,6 +43,27 @@ class Route:
     extra_kwargs: dict = field(default_factory=dict)
     # Routes anyone may open (login, links with a token): only "no 5xx, no data" is checked.
     open_to_all: bool = False
+    # The object's id goes in the query string under `kwarg` (an API filter such as ?member=).
+    in_query: bool = False
+    # Fixtures a cell needs beyond the organisations (e.g. a Stripe-speaking server for a payment).
+    fixtures: tuple[str, ...] = ()
+
+
+class Built(Mapping):
+    """Path arguments made when a cell runs, not when the matrix is read: `Built(campaign_id=f)`
+    gives `{"campaign_id": f()}` to `dict()`, e.g. the id of a campaign created for the cell."""
+
+    def __init__(self, **makers: Callable):
+        self.makers = makers
+
+    def __getitem__(self, key):
+        return self.makers[key]()
+
+    def __iter__(self):
+        return iter(self.makers)
+
+    def __len__(self) -> int:
+        return len(self.makers)
 
 
 def on_own(actors, *, staff: bool = True) -> dict:
@@ -96,9 +117,7 @@ ROUTES: tuple[Route, ...] = (
     # API documentation: any signed-in person of the organisation
     Route("api-schema", everyone_signed_in()),
     Route("api-docs", everyone_signed_in()),
-    # Module shells (alpha has billing on; health and purchasing off: 404 for all)
-    Route("billing:home", everyone_signed_in()),
-    Route("api-billing:status", everyone_signed_in()),
+    # Module shells (health and purchasing off in alpha: 404 for all; billing's routes are below)
     Route("health:home", {None: NOBODY}),
     Route("api-health:status", {None: NOBODY}),
     Route("purchasing:home", {None: NOBODY}),
@@ -324,4 +343,147 @@ ROUTES += (
             "callback_done": "question-callback-done",
         },
     ),
+)
+
+# Billing (modules.billing; alpha has it on). Member side: people holding billing.view_invoices,
+# pay_invoices and submit_declaration on their active member, i.e. the members' administrators
+# (m1_user holds no right, the delegate only members.change_member). Billing staff pages need
+# billing.manage_billing (administrators and accountants; the jurist is refused, see
+# tests/security/test_menu.py); the payment keys billing.configure_payments (administrators).
+# Staff who open a member page are sent to their own (302). Stripe's webhook is anonymous by
+# design: it answers a request without a valid signature 400 (tests/modules/billing/test_isolation.py).
+_BILLING_MEMBERS = frozenset({A_ADMIN, B_ADMIN})
+_INVOICE_READERS = on_own({A_ADMIN})  # A: an invoice of M1; B: of M2; staff read both
+_PAYERS_ONLY = on_own({A_ADMIN}, staff=False)  # a member's online payment: staff have no member
+
+
+def _alpha_campaign_id() -> int:
+    """A campaign opened in alpha for the cell (the member's cotisation is worked out on it)."""
+    from django_tenants.utils import schema_context
+
+    from tests.security.scene import _campaign
+
+    with schema_context("alpha"):
+        return _campaign(member=None)[0]
+
+
+def _alpha_campaign_opened() -> dict:
+    """Alpha asks for the data sheet (a campaign opens for the cell); the figures of a valid sheet."""
+    _alpha_campaign_id()
+    return {"payroll": "850000", "contracts": "6", "headcount": "7", "fte": "6.5"}
+
+
+def _alpha_invoices_to_pay() -> dict:
+    """An invoice of M1 and one of M2: each administrator pays their own member's (the other is
+    ignored: `payable_invoices` reads the active member's only)."""
+    from django_tenants.utils import schema_context
+
+    from core.members.models import Member
+    from tests.security.scene import _invoice
+
+    with schema_context("alpha"):
+        ids = [_invoice(member=Member.objects.get(name=name))[0] for name in ("Société Un", "Société Deux")]
+    return {"invoices": ids}
+
+
+def _payment_received() -> dict:
+    from django.utils import timezone
+
+    return {"method": "transfer", "amount": "10.00", "received_on": timezone.localdate().isoformat(), "reference": ""}
+
+
+def _sheet_corrected() -> dict:
+    return {"payroll": "7654000", "contracts": "9", "headcount": "8", "fte": "7.5", "reason": "Erreur de saisie"}
+
+
+ROUTES += (
+    # Members: invoices, an invoice and its PDF, the statement, the data sheet
+    Route("billing:invoices", {None: _BILLING_MEMBERS | {STAFF}}),
+    Route("billing:invoice", _INVOICE_READERS, "invoice", kwarg="invoice_id"),
+    Route("billing:invoice_pdf", _INVOICE_READERS, "invoice", kwarg="invoice_id"),
+    Route("billing:statement", {None: _BILLING_MEMBERS | {STAFF}}),
+    Route("billing:declaration", {None: _BILLING_MEMBERS | {STAFF}}),
+    # Staff who post a data sheet are sent to their page too, nothing written.
+    Route("billing:declaration", {None: _BILLING_MEMBERS | {STAFF}}, method="POST", data=_alpha_campaign_opened),
+    # Online payment: without Stripe keys the start is refused with a message (302 to the invoices)
+    Route("billing:checkout_start", {None: _BILLING_MEMBERS}, method="POST", data=_alpha_invoices_to_pay),
+    Route("billing:checkout_return", _PAYERS_ONLY, "checkout", kwarg="key"),
+    Route("billing:checkout_status", _PAYERS_ONLY, "checkout", kwarg="key"),
+    Route("billing:checkout_cancel", _PAYERS_ONLY, "checkout", kwarg="key"),
+    Route("billing:stripe_webhook", {None: EVERYONE}, open_to_all=True, method="POST"),
+    # Staff: campaigns, rules, declarations, runs
+    Route("billing:staff_home", _STAFF_ONLY),
+    Route("billing:campaign", _STAFF_ON_ANY, "campaign", kwarg="campaign_id"),
+    Route("billing:rule", _STAFF_ON_ANY, "campaign", kwarg="campaign_id"),
+    Route(
+        "billing:contribution",
+        _STAFF_ON_ANY,
+        "member",
+        kwarg="member_id",
+        extra_kwargs=Built(campaign_id=_alpha_campaign_id),
+    ),
+    Route(
+        "billing:declaration_correct",
+        _STAFF_ON_ANY,
+        "declaration",
+        kwarg="declaration_id",
+        method="POST",
+        data=_sheet_corrected,
+    ),
+    Route("billing:run_start", _STAFF_ON_ANY, "campaign", kwarg="campaign_id", method="POST"),
+    Route("billing:run", _STAFF_ON_ANY, "run", kwarg="run_id"),
+    Route("billing:run_progress", _STAFF_ON_ANY, "run", kwarg="run_id"),
+    # Staff: invoices, payments, exports, payment keys
+    Route("billing:staff_invoices", _STAFF_ONLY),
+    Route("billing:staff_invoice", _STAFF_ON_ANY, "invoice", kwarg="invoice_id"),
+    Route(
+        "billing:payment_record", _STAFF_ON_ANY, "invoice", kwarg="invoice_id", method="POST", data=_payment_received
+    ),
+    Route(
+        "billing:credit_note",
+        _STAFF_ON_ANY,
+        "invoice",
+        kwarg="invoice_id",
+        method="POST",
+        data=lambda: {"scope": "full", "reason": "Adhésion facturée deux fois"},
+    ),
+    Route("billing:staff_payments", _STAFF_ONLY),
+    Route("billing:export_invoices", _STAFF_ONLY),
+    Route("billing:export_payments", _STAFF_ONLY),
+    Route("billing:payment_keys", _STAFF_ONLY),
+    # API
+    Route("api-billing:invoice-list", {None: _BILLING_MEMBERS | {STAFF}}),
+    Route("api-billing:invoice-detail", _INVOICE_READERS, "invoice", kwarg="invoice_id"),
+    Route("api-billing:invoice-pdf", _INVOICE_READERS, "invoice", kwarg="invoice_id"),
+    Route(
+        "api-billing:invoice-payments",
+        _STAFF_ON_ANY,
+        "invoice",
+        kwarg="invoice_id",
+        method="POST",
+        data=_payment_received,
+    ),
+    Route(
+        "api-billing:invoice-credit-notes",
+        _STAFF_ON_ANY,
+        "invoice",
+        kwarg="invoice_id",
+        method="POST",
+        data=lambda: {"reason": "Adhésion facturée deux fois"},
+    ),
+    # A member's account: a person reads their active member's (another member named: 404); staff
+    # name the member (?member=, required for them).
+    Route("api-billing:balance", _INVOICE_READERS, "member", kwarg="member", in_query=True),
+    Route("api-billing:statement", _INVOICE_READERS, "member", kwarg="member", in_query=True),
+    Route("api-billing:payment-list", {None: _BILLING_MEMBERS | {STAFF}}),
+    Route("api-billing:declaration", {None: _BILLING_MEMBERS}),
+    Route("api-billing:declaration", {None: _BILLING_MEMBERS}, method="POST", data=_alpha_campaign_opened),
+    Route(
+        "api-billing:checkout",
+        {None: _BILLING_MEMBERS},
+        method="POST",
+        data=_alpha_invoices_to_pay,
+        fixtures=("payments_on",),
+    ),
+    Route("api-billing:run-detail", _STAFF_ON_ANY, "run", kwarg="run_id"),
 )

@@ -4,7 +4,10 @@
 created with an id that does not exist in alpha (so a 404 means "not served", not "another row").
 """
 
+import uuid
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
@@ -16,6 +19,7 @@ from core.documents.models import Document
 from core.documents.services import document_add
 from core.members.models import Establishment, Member
 from core.notifications.models import Notification
+from modules.billing.models import AnnualDeclaration, CheckoutAttempt, DeclarationCampaign, Invoice, InvoicingRun
 from modules.questions.models import Attachment, Question, SubTheme, Theme
 from modules.questions.services import question_answer, question_submit
 from tests.security.matrix import A_ADMIN, A_DELEGATE, A_USER, ANONYMOUS, B_ADMIN, OTHER_STAFF, STAFF
@@ -240,3 +244,105 @@ def _sub_theme(*, member, fresh: bool = False) -> tuple[int, str]:
     theme_id, _name = _theme(member=member, fresh=fresh)
     sub_theme = SubTheme.objects.create(theme_id=theme_id, name=f"Sous-thème témoin {theme_id}", position=1)
     return sub_theme.pk, sub_theme.name
+
+
+# Billing (modules.billing) ---------------------------------------------------------------------
+# Objects are made through the billing services, as the organisation's administrator (invoices,
+# campaigns, runs) or the member's administrator (data sheets). A checkout attempt is written
+# directly: opening one through the service needs a Stripe server, and its pages only read it.
+# Markers: the invoice number ("FAC-000001"), the rule's label of a campaign, a payroll figure.
+
+
+def _organisation_admin() -> User:
+    return User.objects.get(email__startswith="admin@")
+
+
+def _seller_identified() -> None:
+    """The organisation may invoice: its SIRET and VAT number are set (the billing tests' identity)."""
+    from core.modules.settings import module_settings_get, module_settings_save
+    from tests.modules.billing.conftest import SELLER_IDENTITY
+
+    values = module_settings_get("billing")
+    if not values["seller_siret"]:
+        module_settings_save(actor=_organisation_admin(), key="billing", values={**values, **SELLER_IDENTITY})
+
+
+def _billing_campaign(*, fresh: bool) -> DeclarationCampaign:
+    """A new campaign with its rule (a year no campaign of the organisation has yet)."""
+    from modules.billing.services.declarations import campaign_open, rule_save
+
+    _seller_identified()
+    latest = DeclarationCampaign.objects.order_by("-year").values_list("year", flat=True).first()
+    year = max(latest or 0, 2030) + 1
+    campaign = campaign_open(actor=_organisation_admin(), year=year, deadline=date(year - 1, 12, 31))
+    rule_save(
+        actor=_organisation_admin(),
+        campaign=campaign,
+        label=f"Cotisation témoin {'bêta ' if fresh else ''}{year}",
+        rate_basis="payroll",
+        head_basis="headcount",
+        brackets=[("0", "0.5")],
+        per_head_amount="15",
+        fixed_amount="100",
+        minimum="0",
+        maximum=None,
+        vat_rate="20",
+    )
+    return DeclarationCampaign.objects.select_related("rule").get(pk=campaign.pk)
+
+
+def _billing_invoice(member) -> Invoice:
+    from modules.billing.services.invoices import LineInput, invoice_issue
+
+    _seller_identified()
+    line = LineInput(label="Adhésion témoin", unit_price=Decimal("120.00"), vat_rate=Decimal("20"))
+    return invoice_issue(actor=_organisation_admin(), member=member, lines=[line])
+
+
+@Scene.kind("invoice", Invoice)
+def _invoice(*, member, fresh: bool = False) -> tuple[int, str]:
+    """An invoice of the member (144 € TTC), issued by the organisation's administrator."""
+    invoice = _billing_invoice(member)
+    return invoice.pk, invoice.number
+
+
+@Scene.kind("campaign", DeclarationCampaign)
+def _campaign(*, member, fresh: bool = False) -> tuple[int, str]:
+    """A declaration campaign of the organisation with its rule (the owner's member plays no part)."""
+    campaign = _billing_campaign(fresh=fresh)
+    return campaign.pk, campaign.rule.label
+
+
+@Scene.kind("declaration", AnnualDeclaration)
+def _declaration(*, member, fresh: bool = False) -> tuple[int, str]:
+    """The member's data sheet for a new campaign, sent by its administrator."""
+    from modules.billing.services.declarations import declaration_submit
+
+    campaign = _billing_campaign(fresh=fresh)
+    values = {"payroll": "7654321", "contracts": "9", "headcount": "8", "fte": "7.5"}
+    declaration = declaration_submit(actor=_asker(member), member=member, campaign=campaign, values=values)
+    return declaration.pk, "7654321"
+
+
+@Scene.kind("run", InvoicingRun)
+def _run(*, member, fresh: bool = False) -> tuple[int, str]:
+    """An invoicing run of a new campaign, started by the organisation's administrator (its batches
+    leave on commit: in a test that is rolled back, it stays running)."""
+    from modules.billing.services.runs import invoicing_run_start
+
+    campaign = _billing_campaign(fresh=fresh)
+    run = invoicing_run_start(actor=_organisation_admin(), campaign=campaign)
+    return run.pk, campaign.rule.label
+
+
+@Scene.kind("checkout", CheckoutAttempt)
+def _checkout(*, member, fresh: bool = False) -> tuple[uuid.UUID, str]:
+    """An online payment the member's administrator started for a new invoice; its id is its key."""
+    invoice = _billing_invoice(member)
+    attempt = CheckoutAttempt.objects.create(
+        member=member,
+        allocations={str(invoice.pk): str(invoice.total_gross)},
+        amount=invoice.total_gross,
+        created_by=_asker(member),
+    )
+    return attempt.key, invoice.number

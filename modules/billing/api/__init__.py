@@ -1,0 +1,1 @@
+"""The billing API, mounted at /api/billing/ (routes in urls.py)."""

@@ -20,7 +20,7 @@ from core.members.selectors import member_addresses
 from core.notifications.services import notify
 
 from ..bases import DECLARATION_FIELDS, basis_choices, module_basis_values
-from ..contribution import Contribution, MissingFigure, Terms, cents, contribution_compute
+from ..contribution import Contribution, MissingFigure, Terms, cents, contribution_compute, euros
 from ..models import (
     AnnualDeclaration,
     DeclarationCampaign,
@@ -62,6 +62,8 @@ def _buyer_address(member: Member) -> str:
     if address is None:
         return ""
     lines = [address.line1, address.line2, f"{address.postcode} {address.city}"]
+    if address.country and address.country != "FR":
+        lines.append(address.country.upper())  # ISO 3166 code, read back by facturx.py
     return "\n".join(line for line in lines if line.strip())
 
 
@@ -233,6 +235,20 @@ def contribution_invoice(*, actor, campaign: DeclarationCampaign, priced: Priced
     return invoice
 
 
+def seller_check(*, vat_charged: bool) -> None:
+    """Refuse to invoice before the organisation's identity is set: an invoice without the seller's
+    SIRET (and VAT number when VAT is charged) breaks EN 16931 and French invoicing rules."""
+    policy = billing_policy()
+    if not policy.seller_identified:
+        raise Conflict(
+            _("Renseignez le SIRET de l'organisation dans les réglages de la facturation avant de facturer.")
+        )
+    if vat_charged and not policy.seller_vat_number:
+        raise Conflict(
+            _("Renseignez le numéro de TVA intracommunautaire de l'organisation avant de facturer avec TVA.")
+        )
+
+
 def invoice_issue(*, actor, member: Member, lines: list[LineInput], note: str = "") -> Invoice:
     """A one-off invoice (a service, a correction after a credit note), numbered now."""
     require(actor, "billing.manage_billing")
@@ -247,6 +263,7 @@ def invoice_issue(*, actor, member: Member, lines: list[LineInput], note: str = 
             )
         if not 0 <= line.vat_rate <= 100:
             raise refuse("lines", _("Le taux de TVA est un pourcentage entre 0 et 100."))
+    seller_check(vat_charged=any(line.vat_rate > 0 for line in lines))
     with transaction.atomic():
         invoice = _invoice_write(
             actor=actor, member=member, kind=InvoiceKind.INVOICE, lines=lines, year=timezone.localdate().year, note=note
@@ -275,7 +292,7 @@ def credit_note_issue(*, actor, invoice: Invoice, amount: Decimal | None = None,
         if amount <= 0:
             raise refuse("amount", _("Le montant de l'avoir doit être positif."))
         if amount > creditable:
-            raise refuse("amount", _("L'avoir ne peut dépasser %(amount)s €.") % {"amount": creditable})
+            raise refuse("amount", _("L'avoir ne peut dépasser %(amount)s.") % {"amount": euros(creditable)})
         lines = list(locked.lines.all())
         vat_rate = lines[0].vat_rate if lines else Decimal("0")
         if amount == locked.total_gross and locked.credited == 0:

@@ -17,7 +17,7 @@ from core.errors import Conflict, DomainError
 from core.members.models import Member
 from core.notifications.services import notify
 
-from ..contribution import cents
+from ..contribution import cents, euros
 from ..models import (
     CheckoutAttempt,
     CheckoutStatus,
@@ -66,7 +66,7 @@ def payment_record(*, actor, invoice: Invoice, method: str, amount, received_on:
         locked = with_amounts(Invoice.objects.select_for_update(of=("self",)).filter(pk=invoice.pk)).get()
         if amount > locked.outstanding:
             raise refuse(
-                "amount", _("Il reste %(amount)s € à payer sur cette facture.") % {"amount": locked.outstanding}
+                "amount", _("Il reste %(amount)s à payer sur cette facture.") % {"amount": euros(locked.outstanding)}
             )
         payment = Payment.objects.create(
             member=locked.member,

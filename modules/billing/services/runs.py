@@ -20,7 +20,7 @@ from core.members.models import Member
 from ..models import DeclarationCampaign, Invoice, InvoiceKind, InvoicingRun, RunSkip, RunStatus
 from ..selectors import run_progress
 from .common import require
-from .invoices import contribution_invoice, contributions_price
+from .invoices import contribution_invoice, contributions_price, seller_check
 
 BATCH_SIZE = 200
 
@@ -43,6 +43,7 @@ def invoicing_run_start(*, actor, campaign: DeclarationCampaign) -> InvoicingRun
     require(actor, "billing.manage_billing")
     if not hasattr(campaign, "rule"):
         raise Conflict(_("Définissez d'abord la règle de cotisation de la campagne."))
+    seller_check(vat_charged=campaign.rule.vat_rate > 0)
     with transaction.atomic():
         DeclarationCampaign.objects.select_for_update().get(pk=campaign.pk)
         run = InvoicingRun.objects.filter(campaign=campaign, status=RunStatus.RUNNING).first()

@@ -12,6 +12,7 @@ from core.access.models import MemberRole, MembershipKind
 from core.access.services import membership_grant
 from core.accounts.models import StaffRole, User
 from core.accounts.services import user_create_staff, user_password_set
+from core.members.models import Member
 from core.members.services import address_set, member_create
 from tenants.models import Organisation
 from tenants.services import OrganisationInput, organisation_create, organisation_url, platform_ensure
@@ -267,6 +268,95 @@ def seed_questions(spec: dict) -> None:
             services.question_answer(actor=jurist, question=question, body=DEMO_ANSWER)
 
 
+# Bank details of the demo (a valid IBAN of the standard's examples, not a real account).
+DEMO_IBAN, DEMO_BIC = "FR14 2004 1010 0505 0001 3M02 606", "PSSTFRPPLYO"
+# Keys of the local Stripe server (`localpay`, started by `make run`): any "sk_test_" key works.
+DEMO_STRIPE_SECRET_KEY = "sk_test_adhera_demo"
+
+
+def demo_webhook_secret(slug: str) -> str:
+    return f"whsec_adhera_demo_{slug}"
+
+
+def seed_billing(spec: dict) -> None:
+    """Billing settings and keys, last year's campaign invoiced (one invoice paid, one partly
+    paid, one due) and this year's campaign open, through the services."""
+    # The demo knows the billing module; the platform's own code never imports a module.
+    from decimal import Decimal
+
+    from core.modules.settings import module_settings_get, module_settings_save
+    from modules.billing.models import DeclarationCampaign
+    from modules.billing.services import declarations, invoices, payments
+
+    if DeclarationCampaign.objects.exists():
+        return
+    admin = User.objects.get(email=f"admin@{spec['slug']}.example.org")
+    module_settings_save(
+        actor=admin,
+        key="billing",
+        values={
+            **module_settings_get("billing"),
+            "seller_name": spec["name"],
+            "seller_address": "12 place Bellecour\n69002 Lyon",
+            "seller_siret": demo_siret(99),
+            "iban": DEMO_IBAN,
+            "bic": DEMO_BIC,
+        },
+    )
+    payments.payment_account_save(
+        actor=admin,
+        publishable_key="pk_test_adhera_demo",
+        secret_key=DEMO_STRIPE_SECRET_KEY,
+        webhook_secret=demo_webhook_secret(spec["slug"]),
+    )
+    this_year = timezone.localdate().year
+    rule = dict(
+        rate_basis="payroll",
+        head_basis="headcount",
+        brackets=[("0", "0.45"), ("500000", "0.25")],
+        per_head_amount="12",
+        fixed_amount="80",
+        minimum="250",
+        maximum="8000",
+        vat_rate="20",
+    )
+    last = declarations.campaign_open(actor=admin, year=this_year, deadline=timezone.localdate() - timedelta(days=300))
+    declarations.rule_save(actor=admin, campaign=last, label=f"Cotisation annuelle {this_year}", **rule)
+    current = declarations.campaign_open(
+        actor=admin, year=this_year + 1, deadline=timezone.localdate() + timedelta(days=38)
+    )
+    declarations.rule_save(actor=admin, campaign=current, label=f"Cotisation annuelle {this_year + 1}", **rule)
+    members = list(Member.objects.order_by("pk"))
+    figures = [("380000", "9", "11", "8.5"), ("1450000", "31", "36", "33"), ("96000", "2", "3", "2")]
+    for member, (payroll, contracts, headcount, fte) in zip(members, figures, strict=False):
+        person = member.memberships.filter(role=MemberRole.ADMINISTRATOR).first().user
+        values = {"payroll": payroll, "contracts": contracts, "headcount": headcount, "fte": fte}
+        declarations.declaration_submit(actor=person, member=member, campaign=last, values=values)
+    last = DeclarationCampaign.objects.select_related("rule").get(pk=last.pk)
+    issued = [
+        invoices.contribution_invoice(actor=admin, campaign=last, priced=priced)
+        for priced in invoices.contributions_price(campaign=last, members=members)
+    ]
+    declarations.campaign_update(actor=admin, campaign=last, deadline=last.deadline, status="closed")
+    paid, partly = issued[1], issued[2]
+    received = timezone.localdate() - timedelta(days=20)
+    payments.payment_record(
+        actor=admin,
+        invoice=paid,
+        method="transfer",
+        amount=paid.total_gross,
+        received_on=received,
+        reference="VIR 0412",
+    )
+    payments.payment_record(
+        actor=admin, invoice=partly, method="cheque", amount=Decimal("100.00"), received_on=received, reference="CHQ 88"
+    )
+    # The second member already sent this year's data sheet; the first (martin@) has it to fill.
+    values = {"payroll": "1500000", "contracts": "32", "headcount": "37", "fte": "34"}
+    person = members[1].memberships.filter(role=MemberRole.ADMINISTRATOR).first().user
+    declarations.declaration_submit(actor=person, member=members[1], campaign=current, values=values)
+
+
 class Command(BaseCommand):
     help = "Crée les organisations de démonstration si elles n'existent pas."
 
@@ -295,6 +385,9 @@ class Command(BaseCommand):
             if "questions" in organisation.enabled_modules:
                 with tenant_context(organisation), transaction.atomic():
                     seed_questions(spec)
+            if "billing" in organisation.enabled_modules:
+                with tenant_context(organisation), transaction.atomic():
+                    seed_billing(spec)
             logins = ", ".join(
                 [admin_email]
                 + [f"{local}@{spec['slug']}.example.org" for local, _ in staff]

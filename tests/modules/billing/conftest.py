@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 
 from core.accounts.models import User
 from core.members.models import Member
+from core.modules.settings import module_settings_get, module_settings_save
 from modules.billing.models import DeclarationCampaign, Invoice
 from modules.billing.services.declarations import campaign_open, declaration_submit, rule_save
 from modules.billing.services.invoices import contribution_invoice, contributions_price
@@ -21,8 +22,9 @@ SECRET_KEY = "sk_test_adhera"
 
 @pytest.fixture
 def in_alpha(alpha):
-    """Run the test inside alpha's schema."""
+    """Run the test inside alpha's schema, its identity as a seller set (SIRET, VAT number)."""
     with tenant_context(alpha):
+        seller_identify()
         yield alpha
 
 
@@ -38,9 +40,20 @@ def admin() -> User:
     return user("admin@alpha.test")
 
 
+# Who invoices: without a SIRET and a VAT number the organisation may not invoice with VAT.
+SELLER_IDENTITY = {"seller_siret": "73282932000074", "seller_vat_number": "FR44732829320"}
+
+
+def seller_identify() -> None:
+    values = module_settings_get("billing")
+    if not values["seller_siret"]:
+        module_settings_save(actor=admin(), key="billing", values={**values, **SELLER_IDENTITY})
+
+
 def open_campaign(year: int = YEAR, **rule) -> DeclarationCampaign:
     """A campaign with its rule: 0.5 % of payroll up to 500 000 €, 0.3 % beyond, 15 € per head,
-    100 € fixed, between 300 € and 10 000 € net, VAT 20 %."""
+    100 € fixed, between 300 € and 10 000 € net, VAT 20 %. The organisation's identity is set."""
+    seller_identify()
     campaign = campaign_open(actor=admin(), year=year, deadline=DEADLINE)
     terms = dict(
         label=f"Cotisation annuelle {year}",

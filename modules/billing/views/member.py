@@ -1,0 +1,293 @@
+"""Member pages of billing: "Vos factures" (the account balance, invoices and credit notes by
+year, online payment), an invoice, its PDF, the account statement (page and CSV) and the annual
+data sheet ("fiche de renseignements").
+
+Invoices come from `invoice_list` / `access_invoice`, which read the active member's only: a
+missing invoice and another member's answer the same 404. A person without the right gets 403, as
+on the questions pages; billing staff are sent to their own pages.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from core.documents.uploads import file_download
+from core.errors import Conflict, DomainError
+from core.web.forms import form_show_refusal
+
+from ..bases import DECLARATION_FIELDS
+from ..contribution import euros
+from ..exports import BOM, cell_amount, cell_date, cell_text
+from ..forms import DeclarationForm, InvoiceYearForm
+from ..models import DeclarationStatus
+from ..policy import billing_policy
+from ..selectors import (
+    access_invoice,
+    campaign_current,
+    campaign_list,
+    declaration_of,
+    invoice_list,
+    invoice_payments,
+    invoice_years,
+    is_billing_staff,
+    member_balance,
+    member_of,
+    member_statement,
+)
+from ..services.declarations import declaration_submit
+from ..services.invoices import invoice_pdf_ensure
+from ..services.payments import online_payment_available
+
+RESULTS_TARGET = "invoice-results"
+
+
+def _reader_member(request):
+    """The active member, when the person may read its invoices; 403 otherwise."""
+    member = member_of(request.user)
+    if member is None:
+        raise PermissionDenied
+    return member
+
+
+def _declaring_member(request):
+    member = getattr(request, "active_member", None)
+    if member is None or not request.user.has_perm("billing.submit_declaration", member):
+        raise PermissionDenied
+    return member
+
+
+def _can_pay_online(user, member) -> bool:
+    return user.has_perm("billing.pay_invoices", member) and online_payment_available()
+
+
+# Invoices --------------------------------------------------------------------------------------
+
+
+@login_required
+def invoice_list_page(request):
+    """The member's balance first, then its invoices and credit notes grouped by year."""
+    user = request.user
+    if is_billing_staff(user):
+        return redirect("billing:staff_invoices")
+    member = _reader_member(request)
+    form = InvoiceYearForm(request.GET, years=invoice_years(invoices=invoice_list(actor=user)))
+    year = form.chosen_year()
+    invoices = list(invoice_list(actor=user, year=year))
+    can_pay = _can_pay_online(user, member)
+    campaign = declaration = None
+    if user.has_perm("billing.submit_declaration", member):
+        campaign = campaign_current()
+        declaration = declaration_of(campaign=campaign, member=member) if campaign else None
+    context = {
+        "member": member,
+        "form": form,
+        "year": year,
+        "invoices": invoices,
+        "balance": member_balance(member=member),
+        "can_pay": can_pay,
+        "payable": can_pay and any(invoice.outstanding > 0 for invoice in invoices),
+        "campaign": campaign,
+        "declaration": declaration,
+    }
+    partial = bool(request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request)
+    template = "billing/member/_invoice_results.html" if partial else "billing/member/invoices.html"
+    response = render(request, template, context)
+    # The same URL answers a fragment or a page: caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@login_required
+def invoice_detail(request, invoice_id: int):
+    """An invoice or a credit note: lines, totals, what has been paid, and how to pay the rest."""
+    user = request.user
+    if is_billing_staff(user):
+        # Sent to their own page, once the invoice is known to exist (a wrong id is a 404 here).
+        access_invoice(actor=user, invoice_id=invoice_id)
+        return redirect("billing:staff_invoice", invoice_id=invoice_id)
+    member = _reader_member(request)
+    invoice = access_invoice(actor=user, invoice_id=invoice_id)
+    outstanding = invoice.outstanding > 0
+    # The steps of the cotisation's computation; the first says where the figures came from.
+    working = [step for step in invoice.working if isinstance(step, dict)] if isinstance(invoice.working, list) else []
+    context = {
+        "invoice": invoice,
+        "lines": invoice.lines.all(),
+        "credit_notes": invoice.credit_notes.all(),
+        "payments": invoice_payments(invoice=invoice),
+        "policy": billing_policy() if outstanding else None,
+        "can_pay": outstanding and _can_pay_online(user, member),
+        "estimate_source": working[0].get("label", "") if invoice.estimated and working else "",
+        "working": working[1:],
+    }
+    return render(request, "billing/member/invoice.html", context)
+
+
+@login_required
+def invoice_pdf(request, invoice_id: int):
+    """The invoice's Factur-X PDF (printed once, on the first download if not yet printed); staff
+    download it from their invoice page too."""
+    if not is_billing_staff(request.user):
+        _reader_member(request)
+    invoice = access_invoice(actor=request.user, invoice_id=invoice_id)
+    document = invoice_pdf_ensure(invoice=invoice)
+    return file_download(document.file, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+
+
+# Statement -------------------------------------------------------------------------------------
+
+
+def _statement_reference(entry) -> str:
+    """What staff typed as a payment's reference (the selector puts it after " — " in the label)."""
+    if entry.invoice is not None:
+        return ""
+    return entry.label.partition(" — ")[2]
+
+
+def _statement_label(entry) -> str:
+    return entry.label if entry.invoice is not None else entry.label.partition(" — ")[0]
+
+
+def _statement_csv(entries, totals: dict) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Date"), _("Libellé"), _("Référence"), _("Débit"), _("Crédit"), _("Solde")])
+    for entry in entries:
+        writer.writerow(
+            [
+                cell_date(entry.day),
+                cell_text(_statement_label(entry)),
+                cell_text(_statement_reference(entry)),
+                cell_amount(entry.debit) if entry.debit else "",
+                cell_amount(entry.credit) if entry.credit else "",
+                cell_amount(entry.balance),
+            ]
+        )
+    writer.writerow(
+        [
+            "",
+            _("Total"),
+            "",
+            cell_amount(totals["debit"]),
+            cell_amount(totals["credit"]),
+            cell_amount(totals["balance"]),
+        ]
+    )
+    # The conventions of the organisation's exports (exports.py): `;`, decimal comma, a byte order
+    # mark, and text cells that cannot start a formula; our own amounts stay numbers.
+    response = HttpResponse(BOM + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"releve-de-compte-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def statement_page(request):
+    """The member's account, oldest first: invoices, credit notes and payments with the running
+    balance; `?format=csv` gives the same for a spreadsheet."""
+    user = request.user
+    if is_billing_staff(user):
+        return redirect("billing:staff_invoices")
+    member = _reader_member(request)
+    entries = member_statement(member=member)
+    totals = {
+        "debit": sum((entry.debit for entry in entries), Decimal("0.00")),
+        "credit": sum((entry.credit for entry in entries), Decimal("0.00")),
+        "balance": entries[-1].balance if entries else Decimal("0.00"),
+    }
+    if request.GET.get("format") == "csv":
+        return _statement_csv(entries, totals)
+    return render(request, "billing/member/statement.html", {"member": member, "entries": entries, "totals": totals})
+
+
+# Data sheet ------------------------------------------------------------------------------------
+
+
+def _figure_text(key: str, value) -> str:
+    if value is None:
+        return _("Non renseigné")
+    if key == "payroll":
+        return euros(value)
+    field = DECLARATION_FIELDS.get(key)
+    decimals = field.decimals if field else 2
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _declaration_rows(campaign, declaration) -> list[dict]:
+    rows = []
+    for item in campaign.fields:
+        field = DECLARATION_FIELDS.get(item.get("key"))
+        if field is not None:
+            rows.append({"label": field.label, "value": _figure_text(field.key, getattr(declaration, field.key))})
+    return rows
+
+
+def _declaration_page(request, member, campaign, *, form=None, status: int = 200):
+    declaration = declaration_of(campaign=campaign, member=member) if campaign else None
+    context = {
+        "member": member,
+        "campaign": campaign,
+        "declaration": declaration,
+        "corrected": declaration is not None and declaration.status == DeclarationStatus.CORRECTED,
+        "rows": _declaration_rows(campaign, declaration) if declaration else [],
+        "form": None,
+        "late": campaign is not None and campaign.deadline < timezone.localdate(),
+    }
+    if campaign is not None and declaration is None:
+        context["form"] = form or DeclarationForm(campaign=campaign)
+    return render(request, "billing/member/declaration.html", context, status=status)
+
+
+def _submitted_campaign(request):
+    """The campaign the person filled the sheet for (it may have closed meanwhile: the service
+    then says so), or the open one."""
+    try:
+        campaign_id = int(request.POST.get("campaign", ""))
+    except ValueError:
+        return campaign_current()
+    return campaign_list().filter(pk=campaign_id).first() or campaign_current()
+
+
+@login_required
+def declaration_page(request):
+    """The open campaign's data sheet for the active member: the form until it is sent, then what
+    was sent (corrections go through the organisation)."""
+    user = request.user
+    if is_billing_staff(user):
+        return redirect("billing:staff_home")
+    member = _declaring_member(request)
+    if request.method != "POST":
+        return _declaration_page(request, member, campaign_current())
+    campaign = _submitted_campaign(request)
+    if campaign is None:
+        messages.error(request, _("Aucune campagne de déclaration n'est ouverte."))
+        return redirect("billing:declaration")
+    form = DeclarationForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        return _declaration_page(request, member, campaign, form=form)
+    try:
+        declaration_submit(actor=user, member=member, campaign=campaign, values=form.figures())
+    except Conflict as error:
+        # Already sent (by a colleague, or in another tab) or the campaign closed: say so, and show
+        # the page as it now is.
+        messages.error(request, error.message)
+        return redirect("billing:declaration")
+    except DomainError as error:
+        form_show_refusal(form, error)
+        return _declaration_page(request, member, campaign, form=form)
+    messages.success(
+        request,
+        _("Votre fiche de renseignements (cotisation %(year)s) a bien été transmise. Merci.") % {"year": campaign.year},
+    )
+    return redirect("billing:declaration")
