@@ -20,3 +20,10 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """A service we depend on (a payment provider...) cannot be reached now: try again later."""
+
+    status = 503
+    code = "unavailable"

@@ -47,6 +47,7 @@ class BillingConfig(AppConfig):
                     ScheduledJob("stripe-events", "billing.stripe_events_relay", crontab(minute="*/5")),
                     ScheduledJob("runs", "billing.invoicing_runs_resume", crontab(minute="*/10")),
                 ),
+                member_card="billing/_member_card.html",
                 settings_form="modules.billing.settings_form.BillingSettingsForm",
                 settings_defaults={
                     "seller_name": "",

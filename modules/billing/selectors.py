@@ -30,6 +30,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.access.acting import active_membership_of
 from core.members.models import Member
@@ -60,11 +62,11 @@ class InvoiceState:
     CREDIT_NOTE = "credit_note"
 
     LABELS = {
-        PAID: "Payée",
-        PARTLY_PAID: "Partiellement payée",
-        DUE: "À payer",
-        OVERDUE: "En retard",
-        CREDIT_NOTE: "Avoir",
+        PAID: gettext_lazy("Payée"),
+        PARTLY_PAID: gettext_lazy("Partiellement payée"),
+        DUE: gettext_lazy("À payer"),
+        OVERDUE: gettext_lazy("En retard"),
+        CREDIT_NOTE: gettext_lazy("Avoir"),
     }
 
 
@@ -208,44 +210,39 @@ def member_balance(*, member: Member) -> Balance:
 @dataclass(frozen=True)
 class StatementEntry:
     day: date
-    label: str
+    title: str  # "Facture FAC-000001", "Paiement (virement)"
     debit: Decimal
     credit: Decimal
     balance: Decimal
     invoice: Invoice | None = None
+    reference: str = ""  # a payment's reference, as staff typed it
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} — {self.reference}" if self.reference else self.title
 
 
 def member_statement(*, member: Member) -> list[StatementEntry]:
     """The member's account, oldest first: invoices as debits, credit notes and payments as credits,
     with the running balance (two queries)."""
-    movements = []
+    nothing = Decimal("0")
+    movements = []  # (day, invoices before payments on a day, id, entry's fields)
     for invoice in Invoice.objects.filter(member=member).defer("working").order_by("issued_on", "id"):
         if invoice.is_credit_note:
-            movements.append(
-                (invoice.issued_on, 0, invoice.pk, f"Avoir {invoice.number}", Decimal(0), invoice.total_gross, invoice)
-            )
+            fields = (_("Avoir %(number)s") % {"number": invoice.number}, nothing, invoice.total_gross, invoice, "")
         else:
-            movements.append(
-                (
-                    invoice.issued_on,
-                    0,
-                    invoice.pk,
-                    f"Facture {invoice.number}",
-                    invoice.total_gross,
-                    Decimal(0),
-                    invoice,
-                )
-            )
+            fields = (_("Facture %(number)s") % {"number": invoice.number}, invoice.total_gross, nothing, invoice, "")
+        movements.append((invoice.issued_on, 0, invoice.pk, fields))
     for payment in Payment.objects.filter(member=member).order_by("received_on", "id"):
-        label = f"Paiement ({payment.get_method_display().lower()})"
-        if payment.reference:
-            label += f" — {payment.reference}"
-        movements.append((payment.received_on, 1, payment.pk, label, Decimal(0), payment.amount, None))
+        title = _("Paiement (%(method)s)") % {"method": payment.get_method_display().lower()}
+        movements.append(
+            (payment.received_on, 1, payment.pk, (title, nothing, payment.amount, None, payment.reference))
+        )
     movements.sort(key=lambda movement: movement[:3])
     entries, balance = [], Decimal("0.00")
-    for day, _order, _pk, label, debit, credit, invoice in movements:
+    for day, _order, _pk, (title, debit, credit, invoice, reference) in movements:
         balance += debit - credit
-        entries.append(StatementEntry(day, label, debit, credit, balance, invoice))
+        entries.append(StatementEntry(day, title, debit, credit, balance, invoice, reference))
     return entries
 
 

@@ -140,10 +140,14 @@ def test_declare_invoice_pay_online_and_see_the_invoice_paid(live_platform, brow
     too_wide: dict[str, int] = {}
 
     def watched(page) -> None:
+        """CSP violations and script errors anywhere; any console error (a failed load…) on our pages
+        (localpay's page stands for Stripe's, which is not ours to judge)."""
         watch(page, problems)
         page.on(
             "console",
-            lambda message: problems.append(f"{page.url}: {message.text}") if message.type == "error" else None,
+            lambda message: problems.append(f"{page.url}: {message.text}")
+            if message.type == "error" and page.url.startswith(base)
+            else None,
         )
 
     def fits(page, name: str) -> None:

@@ -451,7 +451,8 @@ ROUTES += (
     Route("billing:export_invoices", _STAFF_ONLY),
     Route("billing:export_payments", _STAFF_ONLY),
     Route("billing:payment_keys", _STAFF_ONLY),
-    # API
+    # API (its root tells any signed-in person of the organisation that billing is on)
+    Route("api-billing:status", everyone_signed_in()),
     Route("api-billing:invoice-list", {None: _BILLING_MEMBERS | {STAFF}}),
     Route("api-billing:invoice-detail", _INVOICE_READERS, "invoice", kwarg="invoice_id"),
     Route("api-billing:invoice-pdf", _INVOICE_READERS, "invoice", kwarg="invoice_id"),

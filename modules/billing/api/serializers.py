@@ -261,10 +261,11 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
 
     @extend_schema_field(BankTransferSerializer(allow_null=True))
     def get_transfer(self, invoice):
-        """The organisation's bank details, for an invoice that still has something to pay."""
-        if invoice.is_credit_note or invoice.outstanding <= 0:
-            return None
+        """The organisation's bank details, for an invoice that still has something to pay (null when
+        nothing is due or the organisation gave no IBAN)."""
         policy = self.context["policy"]
+        if invoice.is_credit_note or invoice.outstanding <= 0 or not policy.iban:
+            return None
         return BankTransferSerializer(
             {"iban": policy.iban, "bic": policy.bic, "reference": invoice.payment_reference}
         ).data
@@ -291,6 +292,7 @@ class BalanceSerializer(serializers.Serializer):
 class StatementEntrySerializer(serializers.Serializer):
     day = serializers.DateField(read_only=True)
     label = serializers.CharField(read_only=True)
+    reference = serializers.CharField(read_only=True, help_text=gettext_lazy("Référence d'un paiement."))
     debit = money()
     credit = money()
     balance = money(help_text=gettext_lazy("Solde après le mouvement."))

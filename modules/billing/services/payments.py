@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit.services import audit_record
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, Unavailable
 from core.members.models import Member
 from core.notifications.services import notify
 
@@ -163,7 +163,7 @@ def checkout_start(*, actor, member: Member, invoice_ids, success_url: str, canc
         )
     except PaymentsUnavailable:
         CheckoutAttempt.objects.filter(pk=attempt.pk).update(status=CheckoutStatus.FAILED)
-        raise DomainError(
+        raise Unavailable(
             _("Le paiement en ligne est momentanément indisponible. Réessayez plus tard ou payez par virement."),
             code="payments_unavailable",
         ) from None

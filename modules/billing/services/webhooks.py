@@ -44,6 +44,8 @@ class WebhookRefused(Exception):
 
 def _metadata(obj) -> dict:
     metadata = obj.get("metadata") if isinstance(obj, dict) else getattr(obj, "metadata", None)
+    if hasattr(metadata, "to_dict"):  # stripe 15+: a StripeObject is no longer a dict
+        metadata = metadata.to_dict()
     return dict(metadata or {})
 
 
@@ -62,7 +64,9 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent | Non
         )
     try:
         with transaction.atomic():
-            stored = StripeEvent.objects.create(event_id=event["id"], type=event["type"], object_id=obj.get("id", ""))
+            stored = StripeEvent.objects.create(
+                event_id=event["id"], type=event["type"], object_id=getattr(obj, "id", "") or ""
+            )
             if ours and event["type"] in HANDLED_TYPES:
                 from ..tasks import stripe_event_handle_task
 

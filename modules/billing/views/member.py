@@ -46,6 +46,7 @@ from ..selectors import (
 from ..services.declarations import declaration_submit
 from ..services.invoices import invoice_pdf_ensure
 from ..services.payments import online_payment_available
+from .checkout import allows_checkout_redirect
 
 RESULTS_TARGET = "invoice-results"
 
@@ -103,7 +104,9 @@ def invoice_list_page(request):
     response = render(request, template, context)
     # The same URL answers a fragment or a page: caches must tell them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    # The page's policy must allow the redirect to Stripe even if only a later year's fragment holds
+    # the payment form: the policy of the first load is the one the browser keeps.
+    return allows_checkout_redirect(response) if can_pay else response
 
 
 @login_required
@@ -129,7 +132,8 @@ def invoice_detail(request, invoice_id: int):
         "estimate_source": working[0].get("label", "") if invoice.estimated and working else "",
         "working": working[1:],
     }
-    return render(request, "billing/member/invoice.html", context)
+    response = render(request, "billing/member/invoice.html", context)
+    return allows_checkout_redirect(response) if context["can_pay"] else response
 
 
 @login_required
@@ -146,17 +150,6 @@ def invoice_pdf(request, invoice_id: int):
 # Statement -------------------------------------------------------------------------------------
 
 
-def _statement_reference(entry) -> str:
-    """What staff typed as a payment's reference (the selector puts it after " — " in the label)."""
-    if entry.invoice is not None:
-        return ""
-    return entry.label.partition(" — ")[2]
-
-
-def _statement_label(entry) -> str:
-    return entry.label if entry.invoice is not None else entry.label.partition(" — ")[0]
-
-
 def _statement_csv(entries, totals: dict) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -165,8 +158,8 @@ def _statement_csv(entries, totals: dict) -> HttpResponse:
         writer.writerow(
             [
                 cell_date(entry.day),
-                cell_text(_statement_label(entry)),
-                cell_text(_statement_reference(entry)),
+                cell_text(entry.title),
+                cell_text(entry.reference),
                 cell_amount(entry.debit) if entry.debit else "",
                 cell_amount(entry.credit) if entry.credit else "",
                 cell_amount(entry.balance),

@@ -280,8 +280,12 @@ def test_the_detail_has_lines_amounts_payments_credit_notes_and_transfer_details
     assert note["note"] == "Erreur"
 
 
-def test_a_paid_invoice_offers_no_transfer(api, alpha):
+def test_transfer_details_only_while_something_is_due_and_an_iban_is_set(api, alpha):
     invoice = one_off(alpha)
+    client = api("m1-admin@alpha.test")
+    assert client.get(invoice_url(invoice.pk)).json()["transfer"] is None  # no IBAN yet
+    billing_settings(alpha, iban=IBAN, bic=BIC)
+    assert client.get(invoice_url(invoice.pk)).json()["transfer"]["iban"] == IBAN
     pay(alpha, invoice, "120.00")
     body = api("m1-admin@alpha.test").get(invoice_url(invoice.pk)).json()
     assert body["state"] == "paid" and body["outstanding"] == "0.00" and body["transfer"] is None
@@ -707,7 +711,7 @@ def test_checkout_when_stripe_cannot_be_reached_is_a_clear_refusal(api, alpha, p
     response = api("m1-admin@alpha.test").post(
         f"{BASE}checkout/", {"invoices": [invoice.pk]}, content_type="application/json"
     )
-    body = refused(response, 400)
+    body = refused(response, 503)  # a client may try again later
     assert body["code"] == "payments_unavailable" and "virement" in body["message"]
     with tenant_context(alpha):
         attempt = CheckoutAttempt.objects.get()

@@ -226,7 +226,7 @@ def test_pages_with_a_pay_form_let_the_browser_follow_the_redirect_to_stripe(set
 # Refusals ---------------------------------------------------------------------------------------
 
 
-def test_another_member_s_invoice_cannot_be_paid(payments_on, campaign, client_for, alpha, localpay):
+def test_another_member_s_invoice_cannot_be_paid(payments_on, client_for, alpha, localpay):
     theirs = one_off_invoice("Société Deux")
     sessions_before = server_sessions(localpay)
 

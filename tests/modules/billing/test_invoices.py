@@ -10,12 +10,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 from stdnum import iso11649
 
 from core.audit.models import AuditEntry
 from core.errors import Conflict, DomainError
 from core.members.models import Member
 from core.modules.registry import ContributionBasis, registry
+from core.modules.settings import module_settings_get, module_settings_save
 from core.notifications.models import Notification
 from modules.billing.contribution import cents
 from modules.billing.models import Invoice, InvoiceKind, InvoiceLine
@@ -228,6 +230,21 @@ def test_one_off_invoice_refusals_write_nothing(in_alpha, lines, message):
     assert not AuditEntry.objects.filter(action__startswith="billing.invoice").exists()
 
 
+def test_no_invoice_before_the_organisation_gives_its_siret_and_its_vat_number(alpha):
+    with tenant_context(alpha):
+        with pytest.raises(Conflict) as refused:
+            one_off()
+        assert "SIRET de l'organisation" in refused.value.message
+        settings = module_settings_get("billing")
+        module_settings_save(actor=admin(), key="billing", values={**settings, "seller_siret": "73282932000074"})
+        with pytest.raises(Conflict) as refused:
+            one_off()  # 20 % VAT
+        assert "numéro de TVA intracommunautaire" in refused.value.message
+        assert not Invoice.objects.exists()
+        # Without VAT, the SIRET is enough.
+        assert one_off(LineInput("Formation", D("100"), D("0"))).total_gross == D("100.00")
+
+
 @pytest.mark.parametrize("email", ["m1-admin@alpha.test", "jurist@alpha.test"])
 def test_only_billing_staff_issue_invoices(in_alpha, email):
     with pytest.raises(PermissionDenied):
@@ -288,7 +305,7 @@ def test_partial_credit_notes_add_up_to_the_invoice_and_no_further(in_alpha):
     credit_note_issue(actor=admin(), invoice=invoice, amount=D("100"), reason="Premier geste")
     with pytest.raises(DomainError) as refused:
         credit_note_issue(actor=admin(), invoice=invoice, amount=D("20.01"), reason="Trop")
-    assert refused.value.errors == {"amount": ["L'avoir ne peut dépasser 20.00 €."]}
+    assert refused.value.errors == {"amount": ["L'avoir ne peut dépasser 20,00 €."]}
     assert Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).count() == 1
     # With no amount, what remains is credited.
     rest = credit_note_issue(actor=admin(), invoice=invoice, reason="Solde")
@@ -303,7 +320,7 @@ def test_a_credit_note_over_the_invoice_is_refused_and_writes_nothing(in_alpha):
     invoice = one_off()  # 120 €
     with pytest.raises(DomainError) as refused:
         credit_note_issue(actor=admin(), invoice=invoice, amount=D("120.01"), reason="Trop")
-    assert refused.value.errors == {"amount": ["L'avoir ne peut dépasser 120.00 €."]}
+    assert refused.value.errors == {"amount": ["L'avoir ne peut dépasser 120,00 €."]}
     assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
 
 

@@ -26,6 +26,7 @@ from modules.billing.models import AnnualDeclaration, Invoice, InvoiceDocument, 
 from modules.billing.services.declarations import campaign_update
 from modules.billing.services.invoices import LineInput, _invoice_write, credit_note_issue, invoice_issue
 from modules.billing.services.payments import payment_account_save, payment_record
+from modules.billing.views.checkout import checkout_origin
 
 from .conftest import (
     EXPECTED_GROSS,
@@ -220,7 +221,10 @@ def test_unpaid_invoices_can_be_ticked_and_paid_online(in_alpha, m1_admin):
     due = one_off(amount="100")
     paid = one_off(amount="100")
     pay(paid, "120")
-    body = raw(m1_admin.get(LIST_URL))
+    response = m1_admin.get(LIST_URL)
+    # The form's redirect to Stripe's page is allowed by the page's policy (browsers check it).
+    assert f"form-action 'self' {checkout_origin()}" in response["Content-Security-Policy"]
+    body = raw(response)
     form = body[body.index('<form method="post" action="/billing/paiement/"') :]
     assert 'name="csrfmiddlewaretoken"' in form
     assert f'name="invoices" value="{due.pk}"' in form
@@ -231,7 +235,9 @@ def test_unpaid_invoices_can_be_ticked_and_paid_online(in_alpha, m1_admin):
 
 def test_no_online_payment_without_the_keys_the_setting_or_the_right(in_alpha, m1_admin, client_for, alpha):
     one_off()
-    assert "Payer en ligne" not in text(m1_admin.get(LIST_URL))  # no Stripe keys yet
+    response = m1_admin.get(LIST_URL)
+    assert "Payer en ligne" not in text(response)  # no Stripe keys yet
+    assert "form-action 'self';" in response["Content-Security-Policy"]  # nowhere else to post
     payments_on()
     assert "Payer en ligne" in text(m1_admin.get(LIST_URL))
     grant(M1_USER, ["billing.view_invoices"])
@@ -333,7 +339,9 @@ def test_an_unpaid_invoice_offers_online_payment_of_what_remains(in_alpha, m1_ad
     payments_on()
     invoice = one_off()
     pay(invoice, "20")
-    body = raw(m1_admin.get(invoice_url(invoice)))
+    response = m1_admin.get(invoice_url(invoice))
+    assert f"form-action 'self' {checkout_origin()}" in response["Content-Security-Policy"]
+    body = raw(response)
     assert 'action="/billing/paiement/"' in body
     assert f'<input type="hidden" name="invoices" value="{invoice.pk}">' in body
     assert f"Payer en ligne {euros(Decimal(100))}" in html.unescape(body)

@@ -7,6 +7,7 @@ deleted (the database refuses it) and would otherwise stay in alpha.
 """
 
 import shutil
+import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +17,10 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
+from kombu import Exchange, Queue
 
 import modules.billing.services.invoices as invoices
+from config.celery_app import app
 from modules.billing.models import Invoice, InvoiceKind, NumberSeries
 from modules.billing.services.invoices import LineInput, credit_note_issue, invoice_issue
 from tenants.models import Organisation
@@ -25,7 +28,7 @@ from tenants.services import OrganisationInput, organisation_create
 from tests import world
 from tests.concurrency import in_own_connection, race
 
-from .conftest import admin, declare, issue_cotisation, member
+from .conftest import admin, declare, issue_cotisation, member, seller_identify
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +47,8 @@ def _drop(slug: str) -> None:
 
 @contextmanager
 def scratch_organisation(django_db_blocker, slug: str):
-    """A committed organisation with billing on and alpha's members and people, dropped after use.
+    """A committed organisation with billing on, its seller identity set, and alpha's members and
+    people; dropped after use.
 
     Use it from a module-scoped fixture: it is then set up before, and dropped after, the
     transaction of each test (a test that read its tables holds locks until that rollback)."""
@@ -64,6 +68,7 @@ def scratch_organisation(django_db_blocker, slug: str):
         )
         with tenant_context(organisation):
             world.populate(ALPHA_PEOPLE)
+            seller_identify()
         connection.set_schema_to_public()
     try:
         yield organisation
@@ -71,6 +76,26 @@ def scratch_organisation(django_db_blocker, slug: str):
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
             _drop(slug)
+
+
+@contextmanager
+def tasks_unrun():
+    """Send the tasks of the block to a queue nobody reads, deleted after it.
+
+    Racing threads must not run tasks eagerly: Celery marks an eager task's run with a flag global
+    to the process (`denied_join_result`), which two threads set and reset out of order, leaving
+    every later `.get()` of the test session refused."""
+    queue = f"test-billing-unrun-{uuid.uuid4().hex[:8]}"
+    previous = app.conf.task_routes
+    app.conf.update(task_always_eager=False, task_routes={"*": {"queue": queue}})
+    try:
+        yield
+    finally:
+        app.conf.update(task_always_eager=True, task_routes=previous)
+        with app.connection_for_write() as conn:
+            bound = Queue(queue, Exchange(queue, "direct"), routing_key=queue)(conn.default_channel)
+            bound.declare()
+            bound.delete()
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +121,14 @@ def test_three_issuers_at_once_get_distinct_consecutive_numbers(scratch, monkeyp
 
     # The issuers meet right before taking a number: without the series' row lock, all of them
     # would read the same next value.
-    outcomes = race(
-        scratch,
-        monkeypatch,
-        module=invoices,
-        meeting_point="number_take",
-        works=[issuer("Société Un"), issuer("Société Deux"), issuer("Société Un")],
-    )
+    with tasks_unrun():
+        outcomes = race(
+            scratch,
+            monkeypatch,
+            module=invoices,
+            meeting_point="number_take",
+            works=[issuer("Société Un"), issuer("Société Deux"), issuer("Société Un")],
+        )
     assert all("error" not in outcome for outcome in outcomes), outcomes
     numbers = sorted(outcome["value"] for outcome in outcomes)
     assert numbers == ["FAC-000001", "FAC-000002", "FAC-000003"]

@@ -86,7 +86,7 @@ def test_more_than_what_remains_is_refused_and_nothing_is_written(in_alpha):
     before = written()
     with pytest.raises(DomainError) as refused:
         record(invoice, "20.01")
-    assert refused.value.errors == {"amount": ["Il reste 20.00 € à payer sur cette facture."]}
+    assert refused.value.errors == {"amount": ["Il reste 20,00 € à payer sur cette facture."]}
     assert written() == before
     assert state(invoice).outstanding == D("20.00")
 
@@ -96,7 +96,7 @@ def test_nothing_can_be_recorded_on_a_paid_invoice(in_alpha):
     record(invoice, "120")
     with pytest.raises(DomainError) as refused:
         record(invoice, "0.01")
-    assert refused.value.errors == {"amount": ["Il reste 0.00 € à payer sur cette facture."]}
+    assert refused.value.errors == {"amount": ["Il reste 0,00 € à payer sur cette facture."]}
     assert Payment.objects.count() == 1
 
 

@@ -4,20 +4,19 @@ crash without a second invoice or a gap in the numbers, one run at a time, stall
 Batches are Celery tasks sent on commit; tests run them eagerly by executing the commit callbacks.
 """
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from kombu import Exchange, Queue
 
 import modules.billing.services.runs as runs
-from config.celery_app import app
 from core.audit.models import AuditEntry
+from core.errors import Conflict
 from core.members.models import Member, MembershipStatus
 from core.members.services import member_create
+from core.modules.settings import module_settings_get, module_settings_save
 from modules.billing.models import (
     DeclarationCampaign,
     Invoice,
@@ -34,7 +33,7 @@ from tests.concurrency import in_own_connection, race
 from tests.world import siret_for
 
 from .conftest import admin, declare, open_campaign, user
-from .test_numbering import scratch_organisation
+from .test_numbering import scratch_organisation, tasks_unrun
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +168,14 @@ def test_only_billing_staff_start_a_run(campaign, django_capture_on_commit_callb
     assert not InvoicingRun.objects.exists()
 
 
+def test_no_run_before_the_organisation_gives_its_siret(campaign, django_capture_on_commit_callbacks):
+    settings = module_settings_get("billing")
+    module_settings_save(actor=admin(), key="billing", values={**settings, "seller_siret": ""})
+    with pytest.raises(Conflict), django_capture_on_commit_callbacks(execute=True):
+        invoicing_run_start(actor=admin(), campaign=campaign)
+    assert not InvoicingRun.objects.exists() and not Invoice.objects.exists()
+
+
 def test_a_stalled_run_is_planned_again(in_alpha, django_capture_on_commit_callbacks):
     campaign = fixed_campaign()
     run = started(campaign, django_capture_on_commit_callbacks, execute=False)
@@ -190,23 +197,14 @@ def test_a_stalled_run_is_planned_again(in_alpha, django_capture_on_commit_callb
 def test_two_runs_started_at_once_make_one_running_run(scratch, monkeypatch, mail_sink):
     created = in_own_connection(scratch, lambda: fixed_campaign(2030).pk)
     assert "error" not in created, created
+
     # The batches go to a queue nobody reads: the runs stay running, as in production while the
     # workers are busy, so both starts meet a run in progress or none at all.
-    queue = f"test-runs-{uuid.uuid4().hex[:8]}"
-    previous = app.conf.task_routes
-    app.conf.update(task_always_eager=False, task_routes={"*": {"queue": queue}})
-    try:
+    def start():
+        return invoicing_run_start(actor=admin(), campaign=DeclarationCampaign.objects.get(pk=created["value"])).pk
 
-        def start():
-            return invoicing_run_start(actor=admin(), campaign=DeclarationCampaign.objects.get(pk=created["value"])).pk
-
+    with tasks_unrun():
         outcomes = race(scratch, monkeypatch, module=runs, meeting_point="require", works=[start, start])
-    finally:
-        app.conf.update(task_always_eager=True, task_routes=previous)
-        with app.connection_for_write() as conn:
-            bound = Queue(queue, Exchange(queue, "direct"), routing_key=queue)(conn.default_channel)
-            bound.declare()
-            bound.delete()
     assert all("error" not in outcome for outcome in outcomes), outcomes
     assert outcomes[0]["value"] == outcomes[1]["value"]
     with tenant_context(scratch):

@@ -23,7 +23,6 @@ import modules.billing.services.webhooks as webhooks
 from core.audit.models import AuditEntry
 from core.mail.models import OutgoingEmail
 from core.modules.models import ModuleSettings
-from core.modules.settings import module_settings_get, module_settings_save
 from core.notifications.models import Notification
 from modules.billing.models import (
     CheckoutAttempt,
@@ -48,12 +47,12 @@ from . import stripe_server
 from .conftest import (
     EXPECTED_GROSS,
     SECRET_KEY,
-    SELLER_IDENTITY,
     WEBHOOK_SECRET,
     admin,
     declare,
     issue_cotisation,
     member,
+    seller_identify,
     user,
 )
 from .stripe_server import (
@@ -85,17 +84,6 @@ def return_urls() -> dict:
 def pay_online(invoice) -> CheckoutAttempt:
     """M1's administrator opens a Stripe Checkout for `invoice` (as the page does)."""
     return checkout_start(actor=user(M1_ADMIN), member=member(), invoice_ids=[invoice.pk], **return_urls())
-
-
-def seller_identify() -> None:
-    """The organisation's SIRET and VAT number, without which it may not invoice."""
-    module_settings_save(actor=admin(), key="billing", values={**module_settings_get("billing"), **SELLER_IDENTITY})
-
-
-@pytest.fixture
-def invoicing(payments_on):
-    """Alpha may invoice and takes payments online."""
-    seller_identify()
 
 
 @pytest.fixture
@@ -348,7 +336,7 @@ def _sepa_debit_in_progress(server, stripe_side, deliver, **fields):
     pytest.fail(f"the SEPA debit always settled before its first event was handled ({SEPA_SETTLE_TRIES} tries)")
 
 
-def test_a_sepa_debit_is_processing_then_paid(invoicing, localpay, stripe_side, deliver, client_for, alpha):
+def test_a_sepa_debit_is_processing_then_paid(payments_on, localpay, stripe_side, deliver, client_for, alpha):
     attempt, invoice = _sepa_debit_in_progress(localpay, stripe_side, deliver)
     assert not Payment.objects.filter(checkout=attempt).exists()
     page = client_for(alpha, M1_ADMIN).get(f"/billing/paiement/{attempt.key}/").content.decode()
@@ -366,7 +354,9 @@ def test_a_sepa_debit_is_processing_then_paid(invoicing, localpay, stripe_side, 
     assert "Paiement reçu, merci." in page
 
 
-def test_a_sepa_debit_that_bounces_leaves_the_invoice_due(invoicing, localpay, stripe_side, deliver, client_for, alpha):
+def test_a_sepa_debit_that_bounces_leaves_the_invoice_due(
+    payments_on, localpay, stripe_side, deliver, client_for, alpha
+):
     attempt, invoice = _sepa_debit_in_progress(localpay, stripe_side, deliver, iban="FR3020041010050500013M02609")
 
     events = events_wait(localpay, attempt, "checkout.session.async_payment_failed")
@@ -530,4 +520,3 @@ def test_the_main_connection_saw_nothing_of_the_races(in_alpha):
     assert not CheckoutAttempt.objects.exists() and not StripeEvent.objects.exists()
     assert not PaymentAccount.objects.exists()
     assert NumberSeries.objects.get(kind="invoice").next_value == 1
-    assert module_settings_get("billing")["seller_siret"] == ""
