@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python bench/onboarding.py
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python bench/questions.py
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python bench/invoicing.py
 
 clean-local:
 	$(BIN)/python -m config.embedded stop || true

@@ -148,11 +148,11 @@ def test_an_accountant_runs_the_billing_but_does_not_set_the_payment_keys(organi
 def test_the_jurist_is_refused_every_billing_staff_page(organisations, alpha, client_for):
     from django_tenants.utils import tenant_context
 
+    from core.members.models import Member
+    from modules.billing.models import Invoice, InvoicingRun, Payment
     from tests.security.scene import _campaign, _invoice, _run
 
     with tenant_context(alpha):
-        from core.members.models import Member
-
         m1 = Member.objects.get(name="Société Un")
         campaign_id, _label = _campaign(member=m1)
         invoice_id, number = _invoice(member=m1)
@@ -180,8 +180,6 @@ def test_the_jurist_is_refused_every_billing_staff_page(organisations, alpha, cl
     for url, data in posts.items():
         assert client.post(url, data).status_code in (403, 404), url
     with tenant_context(alpha):
-        from modules.billing.models import Invoice, InvoicingRun, Payment
-
         assert not Payment.objects.exists()
         assert Invoice.objects.count() == 1 and InvoicingRun.objects.count() == 1
 

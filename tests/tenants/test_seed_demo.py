@@ -64,3 +64,35 @@ def test_seed_demo_gives_the_legal_service_a_question_of_every_kind(organisation
     for slug in ("achats", "sante"):  # no questions module
         with tenant_context(Organisation.objects.get(slug=slug)):
             assert not Question.objects.exists()
+
+
+def test_seed_demo_gives_billing_a_year_invoiced_and_a_campaign_to_fill(organisations):
+    from modules.billing.models import AnnualDeclaration, Invoice, Payment
+    from modules.billing.policy import billing_policy
+    from modules.billing.selectors import campaign_current, invoice_list
+    from modules.billing.services.payments import online_payment_available
+    from modules.billing.services.runs import invoicing_run_start
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    this_year = timezone.localdate().year
+    for slug in ("union", "achats", "sante"):
+        organisation = Organisation.objects.get(slug=slug)
+        assert "billing" in organisation.enabled_modules
+        with tenant_context(organisation):
+            admin = User.objects.get(email=f"admin@{slug}.example.org")
+            # Last year's campaign, invoiced once however often the seed runs: paid, partly paid, due.
+            states = sorted(invoice_list(actor=admin, year=this_year).values_list("state", flat=True))
+            assert states == ["due", "paid", "partly_paid"], slug
+            assert Invoice.objects.count() == 3 and Payment.objects.count() == 2
+            # This year's data sheet: open, sent by one member of three.
+            current = campaign_current()
+            assert current is not None and current.year == this_year + 1
+            assert AnnualDeclaration.objects.filter(campaign=current).count() == 1
+            assert online_payment_available()
+            # The organisation may invoice with VAT: its SIRET and VAT number are on its invoices,
+            # so the staff of the demo can start this year's invoicing run.
+            policy = billing_policy()
+            assert policy.seller_identified and policy.seller_vat_number, slug
+            run = invoicing_run_start(actor=admin, campaign=current)
+            assert run.total == 3

@@ -200,10 +200,9 @@ def declaration_values_clean(*, campaign: DeclarationCampaign, values: dict) -> 
             errors[key] = [_("La valeur ne peut pas être négative.")]
         elif number > field.maximum:
             errors[key] = [_("Cette valeur n'est pas plausible : vérifiez-la.")]
-        elif field.decimals == 0 and number != number.to_integral_value():
-            errors[key] = [_("Indiquez un nombre entier.")]
-        elif number.as_tuple().exponent < -field.decimals:
-            errors[key] = [_("Deux décimales au plus.")]
+        elif number != number.quantize(Decimal(1).scaleb(-field.decimals)):
+            # "12,0" is a whole count; "12,5" is not, nor "1,234" euros.
+            errors[key] = [_("Indiquez un nombre entier.") if field.decimals == 0 else _("Deux décimales au plus.")]
         else:
             cleaned[key] = int(number) if field.decimals == 0 else number
     fte, headcount = cleaned.get("fte"), cleaned.get("headcount")

@@ -29,7 +29,7 @@ from modules.billing.services.declarations import (
 from tests.concurrency import in_own_connection, race
 
 from .conftest import DEADLINE, YEAR, admin, declare, issue_cotisation, member, open_campaign, user
-from .test_numbering import scratch_organisation
+from .scratch import scratch_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -271,11 +271,6 @@ def test_limits_themselves_are_accepted(campaign):
     assert (declaration.headcount, declaration.contracts) == (12, 1000000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead: a whole count written with decimals (« 12,0 ») is refused with « Deux décimales au plus. », "
-    "which a field without decimals cannot mean (declarations.declaration_values_clean)",
-)
 def test_a_whole_count_written_with_a_decimal_part_is_taken(campaign):
     declaration = submit(campaign, contracts="12,0", headcount="12.00")
     assert (declaration.contracts, declaration.headcount) == (12, 12)

@@ -1,101 +1,23 @@
 """Invoice numbers: continuous per organisation, never reused, distinct under concurrent issuing.
 
 Concurrent issuing needs committed data seen by several connections: those tests run in a scratch
-organisation (`scratch_organisation`, also used by the other billing tests that race or start a
-worker), created for the module and dropped after it, because an issued invoice can never be
-deleted (the database refuses it) and would otherwise stay in alpha.
+organisation (see scratch.py), created for the module and dropped after it.
 """
 
-import shutil
-import uuid
-from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
-from django_tenants.utils import tenant_context
-from kombu import Exchange, Queue
+from django.db import transaction
 
 import modules.billing.services.invoices as invoices
-from config.celery_app import app
 from modules.billing.models import Invoice, InvoiceKind, NumberSeries
 from modules.billing.services.invoices import LineInput, credit_note_issue, invoice_issue
-from tenants.models import Organisation
-from tenants.services import OrganisationInput, organisation_create
-from tests import world
 from tests.concurrency import in_own_connection, race
 
-from .conftest import admin, declare, issue_cotisation, member, seller_identify
+from .conftest import admin, declare, issue_cotisation, member
+from .scratch import scratch_organisation, tasks_unrun
 
 pytestmark = pytest.mark.django_db
-
-# The scratch organisation holds alpha's people under alpha's e-mails (accounts are per schema),
-# so the helpers of conftest (`admin()`, `declare()`, `member()`…) work in it unchanged.
-ALPHA_PEOPLE = SimpleNamespace(slug="alpha", identity_scheme="siret")
-
-
-def _drop(slug: str) -> None:
-    schema = slug.replace("-", "_")
-    Organisation.objects.filter(slug=slug).delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
-
-
-@contextmanager
-def scratch_organisation(django_db_blocker, slug: str):
-    """A committed organisation with billing on, its seller identity set, and alpha's members and
-    people; dropped after use.
-
-    Use it from a module-scoped fixture: it is then set up before, and dropped after, the
-    transaction of each test (a test that read its tables holds locks until that rollback)."""
-    with django_db_blocker.unblock():
-        _drop(slug)  # left by an interrupted run
-        organisation = organisation_create(
-            actor=None,
-            data=OrganisationInput(
-                name=f"Brouillon {slug}",
-                slug=slug,
-                kind="employers_union",
-                identity_scheme="siret",
-                admin_email="admin@alpha.test",
-                allowed_modules=["billing"],
-                enabled_modules=["billing"],
-            ),
-        )
-        with tenant_context(organisation):
-            world.populate(ALPHA_PEOPLE)
-            seller_identify()
-        connection.set_schema_to_public()
-    try:
-        yield organisation
-    finally:
-        with django_db_blocker.unblock():
-            connection.set_schema_to_public()
-            _drop(slug)
-
-
-@contextmanager
-def tasks_unrun():
-    """Send the tasks of the block to a queue nobody reads, deleted after it.
-
-    Racing threads must not run tasks eagerly: Celery marks an eager task's run with a flag global
-    to the process (`denied_join_result`), which two threads set and reset out of order, leaving
-    every later `.get()` of the test session refused."""
-    queue = f"test-billing-unrun-{uuid.uuid4().hex[:8]}"
-    previous = app.conf.task_routes
-    app.conf.update(task_always_eager=False, task_routes={"*": {"queue": queue}})
-    try:
-        yield
-    finally:
-        app.conf.update(task_always_eager=True, task_routes=previous)
-        with app.connection_for_write() as conn:
-            bound = Queue(queue, Exchange(queue, "direct"), routing_key=queue)(conn.default_channel)
-            bound.declare()
-            bound.delete()
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from tests.concurrency import in_own_connection, race
 from tests.world import siret_for
 
 from .conftest import admin, declare, open_campaign, user
-from .test_numbering import scratch_organisation, tasks_unrun
+from .scratch import scratch_organisation, tasks_unrun
 
 pytestmark = pytest.mark.django_db
 

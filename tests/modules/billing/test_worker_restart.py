@@ -31,7 +31,7 @@ from tests.modules.questions.test_worker_restart import start_worker, wait_for
 from tests.world import siret_for
 
 from .conftest import admin, open_campaign
-from .test_numbering import scratch_organisation
+from .scratch import scratch_organisation
 
 pytestmark = pytest.mark.django_db
 
