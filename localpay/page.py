@@ -127,7 +127,8 @@ def _layout(title, body):
         '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)} – localpay</title>\n"
-        f'<link rel="stylesheet" href="{STYLESHEET_PATH}">\n</head>\n<body>\n<main>\n'
+        # No favicon to fetch: a browser's request for one would be refused (no API key) and logged.
+        f'<link rel="icon" href="data:,">\n<link rel="stylesheet" href="{STYLESHEET_PATH}">\n</head>\n<body>\n<main>\n'
         '<p class="test-mode">Paiement de test (localpay) : aucun argent ne circule.</p>\n'
         f"{body}</main>\n</body>\n</html>\n"
     )

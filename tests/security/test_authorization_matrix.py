@@ -5,12 +5,16 @@ object; no answer of any cell shows data of a member or organisation the actor h
 A route of the resolver without an entry in `matrix.ROUTES` fails `test_every_route_has_an_entry`.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import host_of
+from tests.modules.billing.conftest import in_alpha  # noqa: F401 - fixtures named by Route.fixtures
+from tests.modules.billing.stripe_server import localpay, payments_on  # noqa: F401
 from tests.security.matrix import ACTORS, ANONYMOUS, OTHER_STAFF, ROUTES, STAFF, Route
 from tests.security.scene import FOREIGN_MARKERS, Scene
 from tests.world import PASSWORD, person
@@ -64,11 +68,14 @@ def client_as(actor: str, alpha, beta) -> Client:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "owner", "actor"), list(_cells()))
-def test_cell(route: Route, owner, actor, alpha, beta):
-    kwargs, marker = dict(route.extra_kwargs), None
+def test_cell(route: Route, owner, actor, alpha, beta, request):
+    for name in route.fixtures:
+        request.getfixturevalue(name)
+    kwargs, query, marker = dict(route.extra_kwargs), {}, None
     if route.object_kind:
-        kwargs[route.kwarg], marker = Scene(alpha, beta).object(route.object_kind, owner)
-    url = reverse(route.name, kwargs=kwargs or None)
+        object_id, marker = Scene(alpha, beta).object(route.object_kind, owner)
+        (query if route.in_query else kwargs)[route.kwarg] = object_id
+    url = reverse(route.name, kwargs=kwargs or None) + (f"?{urlencode(query)}" if query else "")
     client = client_as(actor, alpha, beta)
     data = route.data() if route.data else {}
     response = client.post(url, data) if route.method == "POST" else client.generic(route.method, url)

@@ -299,6 +299,7 @@ def seed_billing(spec: dict) -> None:
             "seller_name": spec["name"],
             "seller_address": "12 place Bellecour\n69002 Lyon",
             "seller_siret": demo_siret(99),
+            "seller_vat_number": "FR68807839816",  # the VAT number of that SIREN
             "iban": DEMO_IBAN,
             "bic": DEMO_BIC,
         },
