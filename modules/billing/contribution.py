@@ -19,6 +19,22 @@ def cents(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Spaces people type or paste in numbers, including those French formatting puts in.
+SPACES = (" ", "\u00a0", "\u202f")
+
+
+def without_spaces(text: str) -> str:
+    """ "1 250 000,50" → "1250000,50": a number or a SIRET as typed, its spaces of any kind removed."""
+    for space in SPACES:
+        text = text.replace(space, "")
+    return text
+
+
+def number_text(value) -> str:
+    """A number as a French user types it ("1 250,5") in the form `Decimal()` reads ("1250.5")."""
+    return without_spaces(str(value).strip()).replace(",", ".")
+
+
 def euros(amount: Decimal) -> str:
     """1234.5 → "1 234,50 €" (French formatting for the working's labels)."""
     whole, _sep, decimals = f"{cents(amount):.2f}".partition(".")
@@ -139,16 +155,17 @@ def contribution_compute(
 ) -> Contribution:
     """Price the cotisation of a member with `figures` (basis key → value) under `terms`.
 
-    Raises MissingFigure when the rule needs a figure that is absent."""
+    Raises MissingFigure when the rule needs a figure that is absent or negative (a module's
+    provider could give one; no company has a negative payroll or headcount)."""
     for key in terms.bases_needed:
         value = figures.get(key)
-        if value is None:
-            raise MissingFigure(labels.get(key, key))
-        if value < 0:
+        if value is None or value < 0:
             raise MissingFigure(labels.get(key, key))
     steps: list[Step] = []
     if terms.brackets:
-        steps += _bracket_steps(terms, Decimal(figures[terms.rate_basis]), labels.get(terms.rate_basis, ""))
+        steps += _bracket_steps(
+            terms, Decimal(figures[terms.rate_basis]), labels.get(terms.rate_basis, terms.rate_basis)
+        )
     if terms.per_head_amount:
         heads = Decimal(figures[terms.head_basis])
         steps.append(

@@ -1,4 +1,5 @@
-"""CSV files of invoices and payments for accounting software.
+"""CSV files for accounting software and spreadsheets: staff's invoices and payments, a member's
+account statement.
 
 French conventions, which spreadsheet and accounting imports expect from a French file: `;` between
 cells, decimal comma, dates dd/mm/yyyy, UTF-8 with a byte order mark (so Excel reads the accents).
@@ -14,9 +15,12 @@ from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Invoice, Payment, PaymentAllocation
-from .selectors import InvoiceState
+from .selectors import InvoiceState, StatementEntry
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +73,15 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[
     yield BOM + writer.writerow(header)
     for row in rows:
         yield writer.writerow(row)
+
+
+def csv_download(lines: Iterable[str], name: str) -> StreamingHttpResponse:
+    """The file as an attachment named `name-YYYY-MM-DD.csv`, never sniffed nor kept by a cache."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def invoice_rows(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
@@ -124,3 +137,21 @@ def payment_rows(payments: QuerySet[Payment]) -> Iterator[list[str]]:
 def payment_csv(payments: QuerySet[Payment]) -> Iterator[str]:
     """The payments export, line by line (for a StreamingHttpResponse)."""
     return csv_lines(PAYMENT_HEADER, payment_rows(payments))
+
+
+def statement_csv(entries: list[StatementEntry], totals: dict) -> Iterator[str]:
+    """A member's account statement (`selectors.member_statement`), then its totals' line."""
+    header = (_("Date"), _("Libellé"), _("Référence"), _("Débit"), _("Crédit"), _("Solde"))
+    rows = [
+        [
+            cell_date(entry.day),
+            cell_text(entry.title),
+            cell_text(entry.reference),
+            cell_amount(entry.debit) if entry.debit else "",
+            cell_amount(entry.credit) if entry.credit else "",
+            cell_amount(entry.balance),
+        ]
+        for entry in entries
+    ]
+    total = ["", _("Total"), "", *(cell_amount(totals[key]) for key in ("debit", "credit", "balance"))]
+    return csv_lines(header, [*rows, total])

@@ -26,39 +26,42 @@ class InvoiceYearForm(forms.Form):
         return self.cleaned_data.get("year") if self.is_valid() else None
 
 
+def sheet_fields(campaign: DeclarationCampaign) -> dict[str, forms.CharField]:
+    """The data sheet's fields the campaign asks for (fixed at its opening), in its order, as text
+    boxes: "1 250 000,50" is welcome. The member's sheet and staff's correction both use them."""
+    fields = {}
+    for item in campaign.fields:
+        declared = DECLARATION_FIELDS.get(item.get("key"))
+        if declared is None:
+            continue
+        required = bool(item.get("required"))
+        attrs = {"inputmode": "decimal" if declared.decimals else "numeric", "autocomplete": "off", "class": "figure"}
+        if required:
+            # Said to assistive technologies; the page checks nothing itself (novalidate): the
+            # service's messages are the ones shown, a required field left blank included.
+            attrs["aria-required"] = "true"
+        fields[declared.key] = forms.CharField(
+            label=format_lazy("{} {}", declared.label, _("(obligatoire)")) if required else declared.label,
+            help_text=declared.help_text,
+            required=False,
+            max_length=30,
+            strip=True,
+            widget=forms.TextInput(attrs=attrs),
+        )
+    return fields
+
+
 class DeclarationForm(forms.Form):
-    """The fields the campaign asks for (fixed at its opening), as text: "1 250 000,50" is welcome."""
+    """The member's data sheet: the campaign's figures (`sheet_fields`) and the campaign's id."""
 
     campaign = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, campaign: DeclarationCampaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].initial = campaign.pk
-        self.keys = []
-        for item in campaign.fields:
-            declared = DECLARATION_FIELDS.get(item.get("key"))
-            if declared is None:
-                continue
-            required = bool(item.get("required"))
-            attrs = {
-                "inputmode": "decimal" if declared.decimals else "numeric",
-                "autocomplete": "off",
-                "class": "figure",
-            }
-            if required:
-                # Said to assistive technologies; the page checks nothing itself (novalidate):
-                # the service's messages are the ones shown.
-                attrs["aria-required"] = "true"
-            label = format_lazy("{} {}", declared.label, _("(obligatoire)")) if required else declared.label
-            self.fields[declared.key] = forms.CharField(
-                label=label,
-                help_text=declared.help_text,
-                required=False,
-                max_length=30,
-                strip=True,
-                widget=forms.TextInput(attrs=attrs),
-            )
-            self.keys.append(declared.key)
+        figures = sheet_fields(campaign)
+        self.fields.update(figures)
+        self.keys = list(figures)
 
     def figures(self) -> dict:
         """The typed figures, for the service (call after `is_valid()`)."""

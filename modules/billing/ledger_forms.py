@@ -7,9 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .contribution import euros
+from core.members.forms import DateInput
+from core.web.lists import FilterForm
+
+from .contribution import euros, without_spaces
 from .models import InvoiceKind, PaymentMethod
-from .searches import INVOICE_SORTS, without_spaces
+from .searches import INVOICE_SORTS
 from .selectors import InvoiceState
 from .services.payments import OFFLINE_METHODS
 
@@ -45,23 +48,6 @@ class AmountField(forms.CharField):
         return amount
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker (its value is always ISO, whatever the page's language)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class FilterForm(forms.Form):
-    """Filters of a list: a value that does not validate is ignored, its French error shown."""
-
-    def valid_values(self) -> dict:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-
-
 def _search_field(placeholder) -> forms.CharField:
     return forms.CharField(
         label=_("Rechercher un adhérent"),
@@ -79,11 +65,11 @@ class InvoiceFilterForm(FilterForm):
 
     q = _search_field(_("raison sociale, SIRET, n° d'adhérent ou de facture"))
     # A number, not a choice among the years shown: the export takes it without reading the years.
-    year = forms.IntegerField(label=_("Année"), required=False, min_value=2000, max_value=2200, widget=forms.Select)
+    year = forms.IntegerField(label=_("Année"), required=False, min_value=2000, max_value=2100, widget=forms.Select)
     state = forms.ChoiceField(
         label=_("Statut"),
         required=False,
-        choices=[("", _("Tous"))] + [(key, _(label)) for key, label in InvoiceState.LABELS.items()],
+        choices=[("", _("Tous")), *InvoiceState.LABELS.items()],
     )
     kind = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("Factures et avoirs")), *InvoiceKind.choices]
@@ -98,7 +84,7 @@ class InvoiceFilterForm(FilterForm):
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = _("Raison sociale, SIRET, numéro d'adhérent ou numéro de facture.")
-        self.fields["year"].widget.choices = [("", _("Toutes"))] + [(year, str(year)) for year in years]
+        self.fields["year"].widget.choices = [("", _("Toutes les années"))] + [(year, str(year)) for year in years]
 
 
 # Payments ------------------------------------------------------------------------------------
@@ -146,7 +132,7 @@ class PaymentRecordForm(forms.Form):
     received_on = forms.DateField(
         label=_("Reçu le"),
         widget=DateInput,
-        error_messages={"required": _("Indiquez la date de réception."), "invalid": _("Indiquez une date valide.")},
+        error_messages={"required": _("Indiquez la date de réception."), "invalid": _("Indiquez une date.")},
     )
     reference = forms.CharField(
         label=_("Référence (facultative)"),

@@ -353,6 +353,7 @@ class StripeEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True)
+    relays = models.PositiveSmallIntegerField(default=0)  # times sent again after its task was lost or failed
 
     class Meta:
         indexes = [models.Index(fields=["handled_at", "received_at"], name="stripe_event_pending_idx")]

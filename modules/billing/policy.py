@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from core.modules.settings import module_settings_get
 
 
-def _days(text: str) -> tuple[int, ...]:
+def reminder_days_parse(text: str) -> tuple[int, ...]:
     """ "15, 7,1" → (15, 7, 1): the reminder offsets the organisation typed."""
     return tuple(sorted({int(part) for part in str(text).replace(";", ",").split(",") if part.strip()}, reverse=True))
 
 
 @dataclass(frozen=True)
 class BillingPolicy:
+    """What the organisation set in the module's settings form, typed."""
+
     seller_name: str
     seller_address: str
     seller_siret: str
@@ -54,6 +56,8 @@ class BillingPolicy:
 
 
 def billing_policy() -> BillingPolicy:
+    """The organisation's billing settings, defaults filled in (one query: callers issuing many
+    invoices read it once and pass it down)."""
     values = module_settings_get("billing")
     return BillingPolicy(
         seller_name=values["seller_name"],
@@ -70,6 +74,6 @@ def billing_policy() -> BillingPolicy:
         online_payment=bool(values["online_payment"]),
         declaration_fields=tuple(values["declaration_fields"]),
         declaration_required=tuple(values["declaration_required"]),
-        declaration_reminder_days=_days(values["declaration_reminder_days"]),
-        overdue_reminder_days=_days(values["overdue_reminder_days"]),
+        declaration_reminder_days=reminder_days_parse(values["declaration_reminder_days"]),
+        overdue_reminder_days=reminder_days_parse(values["overdue_reminder_days"]),
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from .contribution import without_spaces
 from .models import InvoiceKind
 from .selectors import ZERO, invoice_list, payment_list
 
@@ -19,15 +20,6 @@ INVOICE_SORTS = {
     "amount": ("total_gross", "id"),
     "due": ("due_on", "id"),
 }
-
-# Spaces people type in amounts and SIRETs, including the ones French formatting puts in.
-SPACES = (" ", "\u00a0", "\u202f")
-
-
-def without_spaces(text: str) -> str:
-    for space in SPACES:
-        text = text.replace(space, "")
-    return text
 
 
 @dataclass(frozen=True)

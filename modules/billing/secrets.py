@@ -2,9 +2,13 @@
 
 import base64
 import hashlib
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 
 def _fernet() -> Fernet:
@@ -18,10 +22,12 @@ def secret_seal(value: str) -> str:
 
 
 def secret_open(sealed: str) -> str:
-    """The stored value in clear, or "" when none was stored or the key changed (logged by callers)."""
+    """The stored value in clear, or "" when none was stored or ADHERA_SECRETS_KEY changed (logged:
+    the organisation's online payment is off until its keys are entered again)."""
     if not sealed:
         return ""
     try:
         return _fernet().decrypt(sealed.encode()).decode()
     except InvalidToken:
+        logger.error("A payment key of %s cannot be decrypted: ADHERA_SECRETS_KEY changed?", connection.schema_name)
         return ""

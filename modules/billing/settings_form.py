@@ -7,7 +7,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.fr import siret, tva
 
 from .bases import DECLARATION_FIELDS
-from .policy import _days
+from .policy import reminder_days_parse
 
 FIELD_CHOICES = [(key, field.label) for key, field in DECLARATION_FIELDS.items()]
 
@@ -93,7 +93,7 @@ class BillingSettingsForm(forms.Form):
     def _offsets(self, name: str) -> str:
         value = self.cleaned_data[name]
         try:
-            days = _days(value)
+            days = reminder_days_parse(value)
         except ValueError:
             raise forms.ValidationError(_("Indiquez des nombres de jours séparés par des virgules.")) from None
         if any(day < 0 or day > 365 for day in days):

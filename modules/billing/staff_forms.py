@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from core.members.forms import DateInput
 
 from .bases import DECLARATION_FIELDS, basis_choices
+from .contribution import without_spaces
+from .forms import sheet_fields
 from .models import CampaignStatus
 
 BRACKET_ROWS_MIN = 5  # rows offered on the rule's form, blank ones ignored
 BRACKET_ROWS_SPARE = 2  # blank rows after the existing brackets
-SPACES = ("\u202f", "\xa0", " ")
 
 
 def french_number(value) -> str:
@@ -53,9 +54,7 @@ class FrenchDecimalField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            for space in SPACES:
-                value = value.replace(space, "")
-            value = value.replace(",", ".")
+            value = without_spaces(value).replace(",", ".")
         return super().to_python(value)
 
     def prepare_value(self, value):
@@ -269,28 +268,16 @@ class DeclarationCorrectForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         kwargs.setdefault("auto_id", "correct_%s")
         super().__init__(*args, **kwargs)
-        fields = {}
-        for item in campaign.fields:
-            spec = DECLARATION_FIELDS.get(item["key"])
-            if spec is None:
-                continue
-            fields[spec.key] = forms.CharField(
-                label=spec.label,
-                required=item["required"],
-                max_length=30,
-                help_text=spec.help_text,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal" if spec.decimals else "numeric", "autocomplete": "off"}
-                ),
-                error_messages={"required": _("Ce champ est obligatoire.")},
-            )
+        figures = sheet_fields(campaign)
         # The figures first, the reason last.
-        self.fields = {**fields, "reason": self.fields["reason"]}
-        self.figure_keys = list(fields)
+        self.fields = {**figures, "reason": self.fields["reason"]}
+        self.figure_keys = list(figures)
 
     def values(self) -> dict:
+        """The typed figures, for the service (call after `is_valid()`)."""
         return {key: self.cleaned_data.get(key, "") for key in self.figure_keys}
 
 
 def declaration_initial(declaration) -> dict:
+    """A declaration's figures as a person types them back, for the correction form."""
     return {key: french_number(getattr(declaration, key)) for key in DECLARATION_FIELDS}

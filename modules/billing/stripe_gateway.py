@@ -47,7 +47,8 @@ def webhook_secret() -> str:
     return secret_open(account.webhook_secret_encrypted) if account else ""
 
 
-def _cents(amount) -> int:
+def stripe_amount(amount) -> int:
+    """Euros as Stripe counts them: whole cents."""
     return int((amount * 100).to_integral_value())
 
 
@@ -64,7 +65,7 @@ def checkout_session_create(
                 "quantity": 1,
                 "price_data": {
                     "currency": attempt.currency,
-                    "unit_amount": _cents(amount),
+                    "unit_amount": stripe_amount(amount),
                     "product_data": {"name": label},
                 },
             }

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.jobs.base import tenant_task
@@ -10,7 +11,7 @@ from .models import Invoice, InvoicingRun
 from .services.invoices import invoice_pdf_ensure
 from .services.reminders import declaration_reminders_send, overdue_reminders_send
 from .services.runs import invoicing_batch_do, invoicing_run_plan, invoicing_runs_stalled
-from .services.webhooks import stripe_event_handle, stripe_events_pending
+from .services.webhooks import stripe_event_handle, stripe_events_relay_claim
 
 
 @tenant_task(name="billing.invoice_pdf", acks_late=True)
@@ -33,8 +34,6 @@ def invoicing_batch(run_id: int, member_ids: list[int]) -> int:
 @tenant_task(name="billing.invoicing_runs_resume", acks_late=True)
 def invoicing_runs_resume() -> int:
     """Plan again the runs whose batches stopped reporting (a worker died mid-run)."""
-    from django.db import transaction
-
     resumed = 0
     for run in invoicing_runs_stalled():
         with transaction.atomic():
@@ -44,13 +43,14 @@ def invoicing_runs_resume() -> int:
 
 @tenant_task(name="billing.stripe_event", acks_late=True)
 def stripe_event_handle_task(event_id: int) -> str:
+    """Apply one stored Stripe event, once (a duplicate delivery of the task finds it handled)."""
     return stripe_event_handle(event_id=event_id)
 
 
 @tenant_task(name="billing.stripe_events_relay", acks_late=True)
 def stripe_events_relay() -> int:
     """Send again the events whose task was lost between the webhook's commit and its send."""
-    pending = stripe_events_pending()
+    pending = stripe_events_relay_claim()
     for event_id in pending:
         stripe_event_handle_task.delay(event_id)
     return len(pending)

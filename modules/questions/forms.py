@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from core.documents.checks import size_label
 from core.documents.forms import ACCEPT
+from core.web.lists import FilterForm
 
 from .models import CallbackSlot, QuestionStatus
 from .policy import attachment_limits
@@ -164,7 +165,7 @@ class ReplyForm(forms.Form):
         self.fields["attachments"].help_text = attachments_help()
 
 
-class QuestionFilterForm(forms.Form):
+class QuestionFilterForm(FilterForm):
     """Filters of a list of questions; a value that does not validate is ignored, its French error shown."""
 
     sorts: tuple[str, ...] = ()  # the sortable columns (keys of `selectors.SORTS`)
@@ -187,11 +188,6 @@ class QuestionFilterForm(forms.Form):
         # Past questions keep a theme switched off since: it stays a filter.
         self.fields["theme"].choices = [("", _("Tous les thèmes"))] + [(theme.pk, theme.name) for theme in themes]
         self.fields["sort"].choices = [(f"{prefix}{key}", key) for key in self.sorts for prefix in ("", "-")]
-
-    def valid_values(self) -> dict:
-        """The filters that validated (the others are ignored, their errors shown)."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
 class HistoryFilterForm(QuestionFilterForm):

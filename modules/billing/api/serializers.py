@@ -101,7 +101,9 @@ class CheckoutInputSerializer(StrictInputMixin, serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         min_length=1,
         max_length=100,
-        help_text=gettext_lazy("Identifiants des factures de l'adhérent actif à payer (ce qui reste dû sur chacune)."),
+        help_text=gettext_lazy(
+            "Identifiants des factures de l'adhérent actif à régler (ce qui reste à payer sur chacune)."
+        ),
     )
 
 
@@ -118,7 +120,7 @@ class PaymentInputSerializer(StrictInputMixin, serializers.Serializer):
 
     method = OfflineMethodField(help_text=gettext_lazy("transfer (virement) ou cheque (chèque)."))
     amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, help_text=gettext_lazy("Montant reçu en euros, au plus ce qui reste dû.")
+        max_digits=14, decimal_places=2, help_text=gettext_lazy("Montant reçu en euros, au plus ce qui reste à payer.")
     )
     received_on = serializers.DateField(
         required=False,

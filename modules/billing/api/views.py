@@ -4,12 +4,12 @@ staff's view of every member's invoices, payments and credit notes they record, 
 Reads come from the billing selectors (`invoice_list`, `access_invoice`, `payment_list`,
 `access_run`…), so a person sees only their active member's invoices and another member's or
 organisation's id answers the same 404 as a missing one. Changes go through the services: their
-refusals become the structured 400/409 of `core.web.api_errors`. Rights are those of the pages:
-`billing.view_invoices`, `billing.pay_invoices` and `billing.submit_declaration` on the active
-member, `billing.manage_billing` for the organisation's staff.
+refusals become the structured 400/409 of `core.web.api_errors`. Rights and refusals are those of
+the pages: `billing.view_invoices` (and `billing.pay_invoices` to pay online) and
+`billing.submit_declaration` on the active member, `billing.manage_billing` for the organisation's
+staff; a list without the right is a 403, an object the caller may not see a 404.
 """
 
-import uuid
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -47,6 +47,7 @@ from ..selectors import (
 from ..services.declarations import declaration_submit
 from ..services.invoices import credit_note_issue, invoice_pdf_ensure
 from ..services.payments import checkout_start, payment_record
+from ..views.checkout import paying_member, return_url
 from .serializers import (
     STATE_VALUES,
     BalanceSerializer,
@@ -67,7 +68,6 @@ from .serializers import (
 )
 
 MANAGE = "billing.manage_billing"
-PAY = "billing.pay_invoices"
 DECLARE = "billing.submit_declaration"
 
 
@@ -138,7 +138,7 @@ INVOICE_FILTERS = [
         "state",
         OpenApiTypes.STR,
         enum=list(STATE_VALUES),
-        description="État : à payer, partiellement payée, payée, en retard, avoir.",
+        description="Statut : à payer, partiellement payée, payée, en retard, avoir.",
     ),
     OpenApiParameter("member", OpenApiTypes.INT, description="Équipe : identifiant de l'adhérent."),
 ]
@@ -213,7 +213,7 @@ class InvoiceListView(ListModelMixin, BillingAPIView):
 @extend_schema_view(
     get=extend_schema(
         operation_id="billing_invoices_retrieve",
-        summary="Une facture ou un avoir : lignes, montants, état, paiements, avoirs et coordonnées de virement",
+        summary="Une facture ou un avoir : lignes, montants, statut, paiements, avoirs et coordonnées de virement",
         description=(
             "`transfer` donne l'IBAN, le BIC de l'organisation et la référence à indiquer dans le libellé "
             "du virement, tant que la facture n'est pas soldée."
@@ -419,22 +419,15 @@ class DeclarationView(BillingAPIView):
 # Online payment ------------------------------------------------------------------------------
 
 
-def _return_url(request, name: str) -> str:
-    """The absolute URL of a payment page, with "{key}" where the attempt's key goes."""
-    placeholder = str(uuid.UUID(int=0))
-    url = request.build_absolute_uri(reverse(f"billing:{name}", kwargs={"key": placeholder}))
-    return url.replace(placeholder, "{key}")
-
-
 @extend_schema_view(
     post=extend_schema(
         operation_id="billing_checkout_start",
         summary="Payer en ligne une ou plusieurs factures (Stripe Checkout : carte ou prélèvement SEPA)",
         description=(
-            "Ouvre une session de paiement pour ce qui reste dû sur les factures choisies de l'adhérent actif "
-            "et renvoie l'adresse de la page de paiement. Le paiement n'est enregistré qu'à la confirmation "
-            "de Stripe. Aucune facture payable parmi celles données : 400 ; paiement en ligne non proposé "
-            "par l'organisation : 409."
+            "Ouvre une session de paiement pour ce qui reste à payer sur les factures choisies de l'adhérent "
+            "actif (droits de consulter et de payer ses factures) et renvoie l'adresse de la page de paiement. "
+            "Le paiement n'est enregistré qu'à la confirmation de Stripe. Aucune facture payable parmi celles "
+            "données : 400 ; paiement en ligne non proposé par l'organisation : 409."
         ),
         request=CheckoutInputSerializer,
         responses={201: CheckoutSerializer, **_errors(400, 403, 409, 413)},
@@ -444,15 +437,15 @@ class CheckoutView(BillingAPIView):
     serializer_class = CheckoutSerializer
 
     def post(self, request):
-        member = _active_member(request, PAY)
+        member = paying_member(request.user)  # the pages' rule: the return page is theirs to read
         serializer = CheckoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attempt = checkout_start(
             actor=request.user,
             member=member,
             invoice_ids=serializer.validated_data["invoices"],
-            success_url=_return_url(request, "checkout_return"),
-            cancel_url=_return_url(request, "checkout_cancel"),
+            success_url=return_url(request, "billing:checkout_return"),
+            cancel_url=return_url(request, "billing:checkout_cancel"),
         )
         return Response(CheckoutSerializer(attempt).data, status=status.HTTP_201_CREATED)
 

@@ -11,6 +11,7 @@ from core.errors import Conflict, DomainError
 from core.members.models import Member
 
 from ..bases import DECLARATION_FIELDS, basis_choices
+from ..contribution import number_text
 from ..models import (
     AnnualDeclaration,
     CampaignStatus,
@@ -21,11 +22,12 @@ from ..models import (
     Invoice,
 )
 from ..policy import billing_policy
-from .common import refuse, require
+from .common import refusals_logged, refuse, require
 
 YEAR_RANGE = range(2000, 2101)
 
 
+@refusals_logged
 def campaign_open(*, actor, year: int, deadline) -> DeclarationCampaign:
     """Open the data-sheet campaign of `year` (the cotisation year) with the organisation's fields;
     its rule starts as a copy of the previous campaign's."""
@@ -63,6 +65,7 @@ def campaign_open(*, actor, year: int, deadline) -> DeclarationCampaign:
     return campaign
 
 
+@refusals_logged
 def campaign_update(*, actor, campaign: DeclarationCampaign, deadline, status: str) -> DeclarationCampaign:
     require(actor, "billing.manage_billing")
     if status not in CampaignStatus.values:
@@ -82,18 +85,26 @@ def campaign_update(*, actor, campaign: DeclarationCampaign, deadline, status: s
     return campaign
 
 
-def _money(value, field: str, *, label: str) -> Decimal:
+def _figure(value, field: str, *, label: str, places: int = 2) -> Decimal:
+    """A rule's amount (2 places) or bracket rate (4) as typed ("1 250,5"), with no more decimal
+    places than its column keeps: the database would round the rest away without a word."""
     try:
-        amount = Decimal(str(value).replace(",", ".").replace(" ", "").replace("\u202f", ""))
+        amount = Decimal(number_text(value))
     except (InvalidOperation, ValueError):
         raise refuse(field, _("%(label)s : indiquez un nombre.") % {"label": label}) from None
     if not amount.is_finite() or amount < 0:
         raise refuse(field, _("%(label)s : indiquez un nombre positif ou nul.") % {"label": label})
     if amount > Decimal("1000000000"):
         raise refuse(field, _("%(label)s : ce montant n'est pas plausible.") % {"label": label})
-    return amount.quantize(Decimal("0.0001"))
+    step = Decimal(1).scaleb(-places)
+    if amount != amount.quantize(step):
+        if places == 2:
+            raise refuse(field, _("%(label)s : deux décimales au plus.") % {"label": label})
+        raise refuse(field, _("%(label)s : quatre décimales au plus.") % {"label": label})
+    return amount.quantize(step)
 
 
+@refusals_logged
 def rule_save(
     *,
     actor,
@@ -119,22 +130,22 @@ def rule_save(
     if not label or len(label) > 200:
         raise refuse("label", _("Indiquez le libellé de la ligne (200 caractères au plus)."))
     amounts = {
-        "per_head_amount": _money(per_head_amount or 0, "per_head_amount", label=_("Montant par tête")),
-        "fixed_amount": _money(fixed_amount or 0, "fixed_amount", label=_("Part fixe")),
-        "minimum": _money(minimum or 0, "minimum", label=_("Minimum")),
+        "per_head_amount": _figure(per_head_amount or 0, "per_head_amount", label=_("Montant par tête")),
+        "fixed_amount": _figure(fixed_amount or 0, "fixed_amount", label=_("Part fixe")),
+        "minimum": _figure(minimum or 0, "minimum", label=_("Minimum")),
     }
-    amounts["maximum"] = None if maximum in (None, "") else _money(maximum, "maximum", label=_("Maximum"))
+    amounts["maximum"] = None if maximum in (None, "") else _figure(maximum, "maximum", label=_("Maximum"))
     if amounts["maximum"] is not None and amounts["maximum"] < amounts["minimum"]:
         raise refuse("maximum", _("Le maximum doit être supérieur ou égal au minimum."))
-    vat = _money(vat_rate if vat_rate not in (None, "") else 0, "vat_rate", label=_("Taux de TVA"))
+    vat = _figure(vat_rate if vat_rate not in (None, "") else 0, "vat_rate", label=_("Taux de TVA"))
     if vat > 100:
         raise refuse("vat_rate", _("Le taux de TVA est un pourcentage entre 0 et 100."))
     cleaned_brackets = {}
     for floor, rate in brackets:
         if floor in (None, "") and rate in (None, ""):
             continue
-        floor_value = _money(floor or 0, "brackets", label=_("Seuil de tranche"))
-        rate_value = _money(rate or 0, "brackets", label=_("Taux de tranche"))
+        floor_value = _figure(floor or 0, "brackets", label=_("Seuil de tranche"))
+        rate_value = _figure(rate or 0, "brackets", label=_("Taux de tranche"), places=4)
         if rate_value > 100:
             raise refuse("brackets", _("Le taux d'une tranche est un pourcentage entre 0 et 100."))
         if floor_value in cleaned_brackets:
@@ -183,7 +194,7 @@ def declaration_values_clean(*, campaign: DeclarationCampaign, values: dict) -> 
     for key, required in asked.items():
         field = DECLARATION_FIELDS[key]
         raw = values.get(key)
-        raw = "" if raw is None else str(raw).strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+        raw = "" if raw is None else number_text(raw)
         if raw == "":
             if required:
                 errors[key] = [_("Ce champ est obligatoire.")]
@@ -213,6 +224,7 @@ def declaration_values_clean(*, campaign: DeclarationCampaign, values: dict) -> 
     return cleaned
 
 
+@refusals_logged
 def declaration_submit(*, actor, member: Member, campaign: DeclarationCampaign, values: dict) -> AnnualDeclaration:
     """Submit the member's data sheet for the campaign: once, while the campaign is open."""
     require(actor, "billing.submit_declaration", member)
@@ -245,6 +257,7 @@ def declaration_submit(*, actor, member: Member, campaign: DeclarationCampaign, 
     return declaration
 
 
+@refusals_logged
 def declaration_correct(*, actor, declaration: AnnualDeclaration, values: dict, reason: str) -> AnnualDeclaration:
     """Staff correct a submitted data sheet; the journal keeps the figures before and after."""
     require(actor, "billing.manage_billing")

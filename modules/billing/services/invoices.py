@@ -30,9 +30,9 @@ from ..models import (
     InvoiceLine,
     NumberSeries,
 )
-from ..policy import billing_policy
+from ..policy import BillingPolicy, billing_policy
 from ..selectors import declaration_latest_before, with_amounts
-from .common import refuse, require
+from .common import refusals_logged, refuse, require
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +80,12 @@ def _invoice_write(
     working: list | None = None,
     note: str = "",
     today: date | None = None,
+    policy: BillingPolicy | None = None,
 ) -> Invoice:
-    """Write one numbered invoice or credit note with its lines (inside the caller's transaction)."""
+    """Write one numbered invoice or credit note with its lines (inside the caller's transaction);
+    `policy` is read here unless the caller, issuing many, read it once for all."""
     today = today or timezone.localdate()
-    policy = billing_policy()
+    policy = policy or billing_policy()
     rows, total_net, total_vat = [], Decimal("0.00"), Decimal("0.00")
     for position, line in enumerate(lines):
         net = cents(line.unit_price * line.quantity)
@@ -210,8 +212,11 @@ def contributions_price(*, campaign: DeclarationCampaign, members: list[Member])
     return priced
 
 
-def contribution_invoice(*, actor, campaign: DeclarationCampaign, priced: Priced) -> Invoice | None:
-    """Issue the member's cotisation invoice for the campaign, unless one exists (then None)."""
+def contribution_invoice(
+    *, actor, campaign: DeclarationCampaign, priced: Priced, policy: BillingPolicy | None = None
+) -> Invoice | None:
+    """Issue the member's cotisation invoice for the campaign, unless one exists (then None).
+    The annual run passes the organisation's `policy`, read once per batch."""
     contribution = priced.contribution
     label = campaign.rule.label
     if contribution.estimated:
@@ -227,12 +232,31 @@ def contribution_invoice(*, actor, campaign: DeclarationCampaign, priced: Priced
                 campaign=campaign,
                 estimated=contribution.estimated,
                 working=[{"label": contribution.source, "amount": ""}, *contribution.working()],
+                policy=policy,
             )
             _tell_member(invoice)
-    except IntegrityError:
-        # Already invoiced (a resumed run, or two runs racing): the constraint keeps it single.
-        return None
+    except IntegrityError as exc:
+        if _constraint_of(exc) == ONE_COTISATION_INVOICE:
+            # Already invoiced (a resumed run, or two runs racing): the constraint keeps it single.
+            return None
+        logger.exception("Cotisation invoice of member %s refused by the database.", priced.member.pk)
+        raise InvoiceRefused(
+            _("Facture refusée par la base de données (%(cause)s).") % {"cause": _constraint_of(exc)}
+        ) from exc
     return invoice
+
+
+ONE_COTISATION_INVOICE = "one_cotisation_invoice_per_campaign"
+
+
+class InvoiceRefused(Exception):
+    """The database refused a cotisation invoice for another reason than its being issued already;
+    `str()` is the French reason the run reports."""
+
+
+def _constraint_of(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 def seller_check(*, vat_charged: bool) -> None:
@@ -249,6 +273,7 @@ def seller_check(*, vat_charged: bool) -> None:
         )
 
 
+@refusals_logged
 def invoice_issue(*, actor, member: Member, lines: list[LineInput], note: str = "") -> Invoice:
     """A one-off invoice (a service, a correction after a credit note), numbered now."""
     require(actor, "billing.manage_billing")
@@ -272,6 +297,7 @@ def invoice_issue(*, actor, member: Member, lines: list[LineInput], note: str = 
     return invoice
 
 
+@refusals_logged
 def credit_note_issue(*, actor, invoice: Invoice, amount: Decimal | None = None, reason: str) -> Invoice:
     """A credit note cancelling all (amount None) or part (TTC) of what remains on `invoice`."""
     require(actor, "billing.manage_billing")
@@ -297,6 +323,12 @@ def credit_note_issue(*, actor, invoice: Invoice, amount: Decimal | None = None,
         vat_rate = lines[0].vat_rate if lines else Decimal("0")
         if amount == locked.total_gross and locked.credited == 0:
             inputs = [LineInput(line.label, line.unit_price, line.vat_rate, line.quantity) for line in lines]
+        elif len({line.vat_rate for line in lines}) > 1:
+            # Which rate would a partial amount carry? Only the whole invoice can be credited.
+            raise Conflict(
+                _("Cette facture a plusieurs taux de TVA : seul un avoir de la totalité est possible."),
+                code="mixed_vat_rates",
+            )
         else:
             # An amount including VAT: the VAT is what remains once the net is rounded, so the
             # credit note's total is exactly the amount asked.

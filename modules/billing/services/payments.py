@@ -17,7 +17,7 @@ from core.errors import Conflict, Unavailable
 from core.members.models import Member
 from core.notifications.services import notify
 
-from ..contribution import cents, euros
+from ..contribution import cents, euros, number_text
 from ..models import (
     CheckoutAttempt,
     CheckoutStatus,
@@ -31,8 +31,8 @@ from ..models import (
 from ..policy import billing_policy
 from ..secrets import secret_seal
 from ..selectors import payable_invoices, with_amounts
-from ..stripe_gateway import PaymentsUnavailable, checkout_session_create, payments_configured
-from .common import refuse, require
+from ..stripe_gateway import PaymentsUnavailable, checkout_session_create, payments_configured, stripe_amount
+from .common import refusals_logged, refuse, require
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ OFFLINE_METHODS = (PaymentMethod.TRANSFER, PaymentMethod.CHEQUE)
 
 def _amount(value) -> Decimal:
     try:
-        amount = Decimal(str(value).replace(",", ".").replace(" ", ""))
+        amount = Decimal(number_text(value))
     except (InvalidOperation, ValueError):
         raise refuse("amount", _("Indiquez un montant en euros.")) from None
     if not amount.is_finite() or amount <= 0:
@@ -51,6 +51,7 @@ def _amount(value) -> Decimal:
     return amount
 
 
+@refusals_logged
 def payment_record(*, actor, invoice: Invoice, method: str, amount, received_on: date, reference: str = "") -> Payment:
     """Staff record a transfer or a cheque against an invoice; partial payments are welcome,
     more than what remains is refused."""
@@ -87,6 +88,7 @@ def payment_record(*, actor, invoice: Invoice, method: str, amount, received_on:
     return payment
 
 
+@refusals_logged
 def payment_account_save(*, actor, publishable_key: str, secret_key: str, webhook_secret: str) -> PaymentAccount:
     """Store the organisation's Stripe keys, encrypted; a blank secret keeps the stored one."""
     require(actor, "billing.configure_payments")
@@ -126,6 +128,7 @@ def online_payment_available() -> bool:
     return billing_policy().online_payment and payments_configured()
 
 
+@refusals_logged
 def checkout_start(*, actor, member: Member, invoice_ids, success_url: str, cancel_url: str) -> CheckoutAttempt:
     """Open a Stripe Checkout for what remains on the chosen invoices of the member.
 
@@ -195,7 +198,7 @@ def checkout_settle(*, attempt: CheckoutAttempt, payment_intent, method: str = "
 
 
 def _payment_from_intent(attempt: CheckoutAttempt, intent, method: str) -> str:
-    expected = int((attempt.amount * 100).to_integral_value())
+    expected = stripe_amount(attempt.amount)
     if intent.amount != expected or str(intent.currency).lower() != attempt.currency:
         logger.error(
             "Stripe payment %s for checkout %s: %s %s received, %s %s expected; nothing recorded.",
@@ -253,7 +256,7 @@ def _payment_from_intent(attempt: CheckoutAttempt, intent, method: str) -> str:
     notify(
         member=attempt.member,
         kind="billing.payment_received",
-        subject=_("Paiement reçu : %(amount)s €") % {"amount": payment.amount},
+        subject=_("Paiement reçu : %(amount)s") % {"amount": euros(payment.amount)},
         template="billing/email/payment_received.txt",
         context={"payment": payment},
         url="/billing/",

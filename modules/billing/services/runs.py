@@ -18,9 +18,10 @@ from core.jobs.dispatch import enqueue_on_commit
 from core.members.models import Member
 
 from ..models import DeclarationCampaign, Invoice, InvoiceKind, InvoicingRun, RunSkip, RunStatus
+from ..policy import billing_policy
 from ..selectors import run_progress
-from .common import require
-from .invoices import contribution_invoice, contributions_price, seller_check
+from .common import refusals_logged, require
+from .invoices import InvoiceRefused, contribution_invoice, contributions_price, seller_check
 
 BATCH_SIZE = 200
 
@@ -38,6 +39,7 @@ def _members_to_invoice(run: InvoicingRun):
     )
 
 
+@refusals_logged
 def invoicing_run_start(*, actor, campaign: DeclarationCampaign) -> InvoicingRun:
     """Start the campaign's run, or resume the one already running; its batches leave on commit."""
     require(actor, "billing.manage_billing")
@@ -64,6 +66,9 @@ def invoicing_run_plan(*, run: InvoicingRun) -> int:
     """Send one task per batch of members still to do (on commit); returns the number of batches."""
     from ..tasks import invoicing_batch
 
+    # Planned counts as a sign of life: batches still queued are not planned again by the next
+    # pass of `invoicing_runs_resume` while they wait for a worker.
+    InvoicingRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     ids = list(_members_to_invoice(run))
     batches = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
     for batch in batches:
@@ -73,23 +78,32 @@ def invoicing_run_plan(*, run: InvoicingRun) -> int:
     return len(batches)
 
 
+def _skip(run: InvoicingRun, member: Member, reason: str) -> None:
+    try:
+        with transaction.atomic():
+            RunSkip.objects.create(run=run, member=member, reason=reason[:300])
+    except IntegrityError:
+        pass  # skipped already by an earlier pass of this batch
+
+
 def invoicing_batch_do(*, run: InvoicingRun, member_ids: list[int]) -> int:
     """Invoice (or skip, with the reason) each member of the batch; returns invoices issued."""
     if run.status != RunStatus.RUNNING:
         return 0
     campaign = DeclarationCampaign.objects.select_related("rule").get(pk=run.campaign_id)
     members = list(Member.objects.filter(pk__in=member_ids).order_by("pk"))
+    policy = billing_policy()  # the same terms and seller for the whole batch, read once
     issued = 0
     for priced in contributions_price(campaign=campaign, members=members):
         if priced.skip:
-            try:
-                with transaction.atomic():
-                    RunSkip.objects.create(run=run, member=priced.member, reason=priced.skip)
-            except IntegrityError:
-                pass  # skipped already by an earlier pass of this batch
+            _skip(run, priced.member, priced.skip)
             continue
-        if contribution_invoice(actor=run.started_by, campaign=campaign, priced=priced) is not None:
-            issued += 1
+        try:
+            if contribution_invoice(actor=run.started_by, campaign=campaign, priced=priced, policy=policy):
+                issued += 1
+        except InvoiceRefused as refused:
+            # Reported like any skip: the run still ends, and staff see which member and why.
+            _skip(run, priced.member, str(refused))
     InvoicingRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     invoicing_run_finish(run=run)
     return issued

@@ -11,7 +11,9 @@ import logging
 from datetime import timedelta
 
 import stripe
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.jobs.dispatch import enqueue_on_commit
@@ -91,7 +93,7 @@ def _attempt_for(obj_metadata: dict, session_id: str = "") -> CheckoutAttempt | 
     key = obj_metadata.get("checkout", "")
     try:
         return attempts.filter(key=key).first() if key else None
-    except Exception:  # noqa: BLE001 - a malformed UUID in metadata is "not ours"
+    except ValidationError:  # a malformed UUID in the metadata: no checkout of ours
         return None
 
 
@@ -140,9 +142,25 @@ def stripe_event_handle(*, event_id: int) -> str:
     return outcome
 
 
-def stripe_events_pending(*, older_than_seconds: int = 60) -> list[int]:
-    """Events stored but not handled after a while (their task was lost): to send again."""
+# An event still failing after this many relays (an hour at one relay every five minutes) is left
+# for a person: Stripe's object may be gone, or the organisation's keys removed.
+RELAYS_MAX = 12
+
+
+def stripe_events_relay_claim(*, older_than_seconds: int = 60) -> list[int]:
+    """Events stored but not handled after a while (their task was lost, or failed): counted as
+    relayed once more and returned, to send again. Those past `RELAYS_MAX` are logged, not sent."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return list(
-        StripeEvent.objects.filter(handled_at__isnull=True, received_at__lt=cutoff).values_list("pk", flat=True)
+    pending = StripeEvent.objects.filter(handled_at__isnull=True, received_at__lt=cutoff).select_for_update(
+        skip_locked=True
     )
+    with transaction.atomic():
+        given_up = list(pending.filter(relays=RELAYS_MAX))
+        for event in given_up:
+            logger.error(
+                "Stripe event %s (%s) fails after %s relays: left for a person.", event.event_id, event.type, RELAYS_MAX
+            )
+        ids = list(pending.filter(relays__lt=RELAYS_MAX).values_list("pk", flat=True))
+        # The given-up ones count once more, so that each is logged once.
+        StripeEvent.objects.filter(pk__in=[*ids, *(event.pk for event in given_up)]).update(relays=F("relays") + 1)
+    return ids

@@ -3,7 +3,6 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.translation import gettext
 
 from ..contribution import euros as euros_text
 from ..contribution import percent as percent_text
@@ -46,8 +45,7 @@ def rate(value) -> str:
 @register.filter
 def state_label(state: str) -> str:
     """An invoice's state (selectors.InvoiceState) in French."""
-    label = InvoiceState.LABELS.get(state)
-    return gettext(label) if label else ""
+    return str(InvoiceState.LABELS.get(state, ""))
 
 
 @register.simple_tag

@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.members.models import Member
 from core.web.security import CONTENT_SECURITY_POLICY
 
 from ..contribution import euros
@@ -34,9 +35,20 @@ POLL_SECONDS = 2
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 
-def _absolute_with_key(request, name: str) -> str:
+def return_url(request, name: str) -> str:
+    """The absolute URL of the payment page `name` ("billing:checkout_return"…), with "{key}" where
+    the attempt's key goes (the service fills it in); the API sends members to the same pages."""
     path = reverse(name, kwargs={"key": _KEY_PLACEHOLDER})
     return request.build_absolute_uri(path).replace(str(_KEY_PLACEHOLDER), "{key}")
+
+
+def paying_member(user) -> Member:
+    """The active member whose invoices the person may read and pay online; 403 otherwise. Both
+    rights: the return page, which shows the payment, is for readers of the member's invoices."""
+    member = member_of(user)
+    if member is None or not user.has_perm("billing.pay_invoices", member):
+        raise PermissionDenied
+    return member
 
 
 def checkout_origin() -> str:
@@ -59,16 +71,13 @@ def allows_checkout_redirect(response):
 @login_required
 def checkout_start(request):
     """Pay the chosen invoices (`invoices` = ids) of the active member on Stripe's page."""
-    member = member_of(request.user)
-    if member is None or not request.user.has_perm("billing.pay_invoices", member):
-        raise PermissionDenied
     try:
         attempt = checkout_open(
             actor=request.user,
-            member=member,
+            member=paying_member(request.user),
             invoice_ids=request.POST.getlist("invoices"),
-            success_url=_absolute_with_key(request, "billing:checkout_return"),
-            cancel_url=_absolute_with_key(request, "billing:checkout_cancel"),
+            success_url=return_url(request, "billing:checkout_return"),
+            cancel_url=return_url(request, "billing:checkout_cancel"),
         )
     except DomainError as error:
         messages.error(request, error.message)

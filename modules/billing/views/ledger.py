@@ -12,10 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
+from core.web.lists import sortable_columns
 
 from ..contribution import euros
-from ..exports import invoice_csv, payment_csv
+from ..exports import csv_download, invoice_csv, payment_csv
 from ..ledger_forms import CreditNoteForm, InvoiceFilterForm, PaymentFilterForm, PaymentKeysForm, PaymentRecordForm
 from ..models import InvoiceKind
 from ..policy import billing_policy
@@ -39,7 +38,7 @@ from ..searches import (
     payment_totals,
 )
 from ..secrets import secret_open
-from ..selectors import InvoiceState, access_invoice, invoice_list, invoice_payments, invoice_years
+from ..selectors import access_invoice, invoice_list, invoice_payments, invoice_years
 from ..services.invoices import credit_note_issue
 from ..services.payments import online_payment_available, payment_account_save, payment_record
 from ..services.webhooks import HANDLED_TYPES
@@ -67,27 +66,6 @@ INVOICE_COLUMNS = (
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def _sortable_columns(request, columns, sort: str) -> list[dict]:
-    """A table's headers: a link sorting by the column (the sorted one: the other way round) and
-    its `aria-sort`."""
-    current, descending = sort.lstrip("-"), sort.startswith("-")
-    headers = []
-    for key, label, first in columns:
-        header = {"label": label, "href": None, "aria_sort": None}
-        if key is not None:
-            if key == current:
-                next_sort = key if descending else f"-{key}"
-                header["aria_sort"] = "descending" if descending else "ascending"
-            else:
-                next_sort = f"{first}{key}"
-            params = request.GET.copy()
-            params["sort"] = next_sort
-            params.pop("page", None)
-            header["href"] = f"?{params.urlencode()}"
-        headers.append(header)
-    return headers
 
 
 def _page(request, rows, count: int):
@@ -133,15 +111,12 @@ def staff_invoices(request):
     invoices = invoice_search(actor=request.user, filters=filters)
     totals = invoice_totals(invoices)
     page = _page(request, invoices, totals.count)
-    rows = list(page.object_list)
-    for invoice in rows:
-        invoice.state_label = InvoiceState.LABELS.get(invoice.state, "")
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
+        "rows": list(page.object_list),
         "totals": totals,
-        "columns": _sortable_columns(request, INVOICE_COLUMNS, filters.sort or INVOICE_DEFAULT_SORT),
+        "columns": sortable_columns(request, INVOICE_COLUMNS, filters.sort or INVOICE_DEFAULT_SORT),
         "export_query": _export_query(request),
         "results_id": INVOICE_RESULTS,
     }
@@ -182,7 +157,6 @@ def _invoice_page(request, invoice, *, payment_form=None, credit_form=None, stat
     can_credit = is_invoice and creditable > 0
     context = {
         "invoice": invoice,
-        "state_label": InvoiceState.LABELS.get(invoice.state, ""),
         "lines": list(invoice.lines.all()),
         "allocations": list(invoice_payments(invoice=invoice)),
         "credit_notes": list(invoice.credit_notes.all()) if is_invoice else [],
@@ -290,20 +264,12 @@ def staff_payments(request):
 # Exports -------------------------------------------------------------------------------------
 
 
-def _csv_response(lines, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 def export_invoices(request):
     """The invoice list's rows (same filters and order), every page, as CSV."""
     _require(request, MANAGE)
     _form, filters = _invoice_filters(request, years=())
-    return _csv_response(invoice_csv(invoice_search(actor=request.user, filters=filters)), "factures")
+    return csv_download(invoice_csv(invoice_search(actor=request.user, filters=filters)), "factures")
 
 
 @login_required
@@ -311,7 +277,7 @@ def export_payments(request):
     """The payment list's rows (same filters), every page, as CSV."""
     _require(request, MANAGE)
     _form, filters = _payment_filters(request)
-    return _csv_response(payment_csv(payment_search(actor=request.user, filters=filters)), "paiements")
+    return csv_download(payment_csv(payment_search(actor=request.user, filters=filters)), "paiements")
 
 
 # Payment keys --------------------------------------------------------------------------------

@@ -2,19 +2,17 @@
 year, online payment), an invoice, its PDF, the account statement (page and CSV) and the annual
 data sheet ("fiche de renseignements").
 
-Invoices come from `invoice_list` / `access_invoice`, which read the active member's only: a
-missing invoice and another member's answer the same 404. A person without the right gets 403, as
-on the questions pages; billing staff are sent to their own pages.
+Invoices come from `invoice_list` / `access_invoice`, which read the active member's only. As on
+the questions pages and in the API, a page without an object answers 403 to a person without the
+right, and an invoice answers the same 404 whether it is missing, another member's, or the person
+may not read invoices at all. Billing staff are sent to their own pages.
 """
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
@@ -26,7 +24,7 @@ from core.web.forms import form_show_refusal
 
 from ..bases import DECLARATION_FIELDS
 from ..contribution import euros
-from ..exports import BOM, cell_amount, cell_date, cell_text
+from ..exports import csv_download, statement_csv
 from ..forms import DeclarationForm, InvoiceYearForm
 from ..models import DeclarationStatus
 from ..policy import billing_policy
@@ -113,12 +111,9 @@ def invoice_list_page(request):
 def invoice_detail(request, invoice_id: int):
     """An invoice or a credit note: lines, totals, what has been paid, and how to pay the rest."""
     user = request.user
-    if is_billing_staff(user):
-        # Sent to their own page, once the invoice is known to exist (a wrong id is a 404 here).
-        access_invoice(actor=user, invoice_id=invoice_id)
-        return redirect("billing:staff_invoice", invoice_id=invoice_id)
-    member = _reader_member(request)
     invoice = access_invoice(actor=user, invoice_id=invoice_id)
+    if is_billing_staff(user):
+        return redirect("billing:staff_invoice", invoice_id=invoice.pk)  # their own page
     outstanding = invoice.outstanding > 0
     # The steps of the cotisation's computation; the first says where the figures came from.
     working = [step for step in invoice.working if isinstance(step, dict)] if isinstance(invoice.working, list) else []
@@ -128,7 +123,7 @@ def invoice_detail(request, invoice_id: int):
         "credit_notes": invoice.credit_notes.all(),
         "payments": invoice_payments(invoice=invoice),
         "policy": billing_policy() if outstanding else None,
-        "can_pay": outstanding and _can_pay_online(user, member),
+        "can_pay": outstanding and _can_pay_online(user, invoice.member),
         "estimate_source": working[0].get("label", "") if invoice.estimated and working else "",
         "working": working[1:],
     }
@@ -140,49 +135,12 @@ def invoice_detail(request, invoice_id: int):
 def invoice_pdf(request, invoice_id: int):
     """The invoice's Factur-X PDF (printed once, on the first download if not yet printed); staff
     download it from their invoice page too."""
-    if not is_billing_staff(request.user):
-        _reader_member(request)
     invoice = access_invoice(actor=request.user, invoice_id=invoice_id)
     document = invoice_pdf_ensure(invoice=invoice)
     return file_download(document.file, filename=f"{invoice.number}.pdf", content_type="application/pdf")
 
 
 # Statement -------------------------------------------------------------------------------------
-
-
-def _statement_csv(entries, totals: dict) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Date"), _("Libellé"), _("Référence"), _("Débit"), _("Crédit"), _("Solde")])
-    for entry in entries:
-        writer.writerow(
-            [
-                cell_date(entry.day),
-                cell_text(entry.title),
-                cell_text(entry.reference),
-                cell_amount(entry.debit) if entry.debit else "",
-                cell_amount(entry.credit) if entry.credit else "",
-                cell_amount(entry.balance),
-            ]
-        )
-    writer.writerow(
-        [
-            "",
-            _("Total"),
-            "",
-            cell_amount(totals["debit"]),
-            cell_amount(totals["credit"]),
-            cell_amount(totals["balance"]),
-        ]
-    )
-    # The conventions of the organisation's exports (exports.py): `;`, decimal comma, a byte order
-    # mark, and text cells that cannot start a formula; our own amounts stay numbers.
-    response = HttpResponse(BOM + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"releve-de-compte-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -200,7 +158,8 @@ def statement_page(request):
         "balance": entries[-1].balance if entries else Decimal("0.00"),
     }
     if request.GET.get("format") == "csv":
-        return _statement_csv(entries, totals)
+        # Our own amounts stay numbers for the spreadsheet; text cells cannot start a formula.
+        return csv_download(statement_csv(entries, totals), "releve-de-compte")
     return render(request, "billing/member/statement.html", {"member": member, "entries": entries, "totals": totals})
 
 
@@ -217,7 +176,9 @@ def _figure_text(key: str, value) -> str:
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
-def _declaration_rows(campaign, declaration) -> list[dict]:
+def declaration_figures(campaign, declaration) -> list[dict]:
+    """The campaign's fields with the declared figures in French (the member's sheet once sent, and
+    the organisation's view of it on the cotisation page)."""
     rows = []
     for item in campaign.fields:
         field = DECLARATION_FIELDS.get(item.get("key"))
@@ -233,7 +194,7 @@ def _declaration_page(request, member, campaign, *, form=None, status: int = 200
         "campaign": campaign,
         "declaration": declaration,
         "corrected": declaration is not None and declaration.status == DeclarationStatus.CORRECTED,
-        "rows": _declaration_rows(campaign, declaration) if declaration else [],
+        "rows": declaration_figures(campaign, declaration) if declaration else [],
         "form": None,
         "late": campaign is not None and campaign.deadline < timezone.localdate(),
     }
@@ -264,7 +225,7 @@ def declaration_page(request):
         return _declaration_page(request, member, campaign_current())
     campaign = _submitted_campaign(request)
     if campaign is None:
-        messages.error(request, _("Aucune campagne de déclaration n'est ouverte."))
+        messages.error(request, _("Aucune fiche de renseignements n'est demandée en ce moment."))
         return redirect("billing:declaration")
     form = DeclarationForm(request.POST, campaign=campaign)
     if not form.is_valid():

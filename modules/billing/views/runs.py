@@ -1,8 +1,9 @@
 """The organisation's billing pages: campaigns, the cotisation rule, members' declarations and the
 working of their cotisation, and the annual invoicing run with its progress.
 
-Every page needs `billing.manage_billing` (403 otherwise); a campaign, a member, a declaration or a
-run comes from an `access_*` helper, so a missing id and one of another organisation are the same 404.
+The home page needs `billing.manage_billing` (403 otherwise). A campaign, a member, a declaration
+or a run comes from an `access_*` helper, which shows it to billing staff only: a missing id,
+another organisation's and a person without the right all get the same 404, as in the API.
 """
 
 from datetime import timedelta
@@ -21,13 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core.access.selectors import access_member
+from core.access.selectors import access_member, member_list
 from core.errors import Conflict, DomainError
-from core.members.models import Member
+from core.members.models import MembershipStatus
 from core.web.forms import form_show_refusal
 
 from .. import selectors
-from ..bases import DECLARATION_FIELDS, basis_choices, basis_label
+from ..bases import basis_choices, basis_label
 from ..contribution import NARROW_SPACE, MissingFigure, Terms, contribution_compute, euros, percent
 from ..models import (
     ContributionRule,
@@ -50,6 +51,7 @@ from ..staff_forms import (
     bracket_formset,
     declaration_initial,
 )
+from .member import declaration_figures
 
 MANAGE = "billing.manage_billing"
 PAGE_SIZE = 50
@@ -70,7 +72,7 @@ def count_text(number: int) -> str:
 
 
 def _campaign(request, campaign_id) -> DeclarationCampaign:
-    _require_manager(request)
+    """The campaign, for billing staff; the same 404 for anyone else."""
     return selectors.access_campaign(actor=request.user, campaign_id=campaign_id)
 
 
@@ -126,7 +128,7 @@ def staff_home(request):
     context = {
         "form": form,
         "campaigns": campaigns,
-        "member_total": Member.objects.filter(status="member").count(),
+        "member_total": member_list(actor=request.user).filter(status=MembershipStatus.MEMBER).count(),
     }
     return render(request, "billing/staff/home.html", context, status=status)
 
@@ -344,12 +346,7 @@ def _contribution_page(request, campaign, member, *, correct_form=None, status=2
         .first()
     )
     shown = declaration or source
-    fields = [DECLARATION_FIELDS[item["key"]] for item in campaign.fields if item["key"] in DECLARATION_FIELDS]
-    figures = (
-        [{"label": field.label, "value": _figure_text(getattr(shown, field.key), field.decimals)} for field in fields]
-        if shown
-        else []
-    )
+    figures = declaration_figures(campaign, shown) if shown else []
     if declaration is not None and correct_form is None:
         correct_form = DeclarationCorrectForm(campaign=campaign, initial=declaration_initial(declaration))
     context = {
@@ -365,15 +362,6 @@ def _contribution_page(request, campaign, member, *, correct_form=None, status=2
         "correct_form": correct_form,
     }
     return render(request, "billing/staff/contribution.html", context, status=status)
-
-
-def _figure_text(value, decimals: int) -> str:
-    if value is None:
-        return "—"
-    if decimals == 0:
-        return count_text(int(value))
-    whole, _sep, cents = f"{Decimal(value):.2f}".partition(".")
-    return f"{count_text(int(whole))},{cents}"
 
 
 @login_required
@@ -452,7 +440,6 @@ def _progress_context(run: InvoicingRun) -> dict:
 @login_required
 def run_detail(request, run_id: int):
     """A run: its progress (refreshed every 2 s while it runs), and the members it skipped and why."""
-    _require_manager(request)
     run = selectors.access_run(actor=request.user, run_id=run_id)
     skips = Paginator(selectors.run_skips(run=run), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {**_progress_context(run), "campaign": run.campaign, "skips": skips}
@@ -462,7 +449,6 @@ def run_detail(request, run_id: int):
 @login_required
 def run_progress_fragment(request, run_id: int):
     """The progress fragment htmx polls; once the run is done it comes without its trigger."""
-    _require_manager(request)
     run = selectors.access_run(actor=request.user, run_id=run_id)
     response = render(request, "billing/staff/_run_progress.html", {**_progress_context(run), "polled": True})
     response["Cache-Control"] = "no-store"

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core.documents.uploads import BodyTooLarge, file_download
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
+from core.web.lists import sortable_columns
 
 from .. import services
 from ..forms import HistoryFilterForm, QuestionForm, ReplyForm
@@ -48,28 +49,6 @@ COLUMNS = (
 
 
 # History ---------------------------------------------------------------------------------------
-
-
-def sortable_columns(request, columns, sort: str) -> list[dict]:
-    """A table's headers: a link sorting by the column (the sorted one: the other way round) and
-    its `aria-sort`. `columns`: (sort key, or None when not sortable; label; "-" when a first
-    click sorts newest or largest first)."""
-    current, descending = sort.lstrip("-"), sort.startswith("-")
-    headers = []
-    for key, label, first in columns:
-        header = {"label": label, "href": None, "aria_sort": None}
-        if key is not None:
-            if key == current:
-                next_sort = key if descending else f"-{key}"
-                header["aria_sort"] = "descending" if descending else "ascending"
-            else:
-                next_sort = f"{first}{key}"
-            params = request.GET.copy()
-            params["sort"] = next_sort
-            params.pop("page", None)
-            header["href"] = f"?{params.urlencode()}"
-        headers.append(header)
-    return headers
 
 
 @login_required

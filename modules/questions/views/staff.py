@@ -24,6 +24,7 @@ from core.access.selectors import member_list
 from core.documents.uploads import BodyTooLarge
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
+from core.web.lists import sortable_columns
 from core.web.redirects import same_site_url
 
 from .. import selectors, services
@@ -32,7 +33,7 @@ from ..selectors import QuestionFilters
 from ..staff_forms import DEFAULT_STATUSES, QUEUE_DEFAULT_SORT, AssignForm, QueueFilterForm, StatisticsForm
 from ..statistics import question_statistics
 from .files import attachments_limit, attachments_refuse_cut
-from .member import question_page, sortable_columns
+from .member import question_page
 from .panel import callback_late, due_flag, phone_dial, staff_form
 
 PAGE_SIZE = 25

@@ -1,6 +1,7 @@
 """Fixtures of the billing tests: a 2027 campaign in alpha with a bracketed rule, declarations,
 cotisation invoices issued through the services, and Stripe keys for the local Stripe server."""
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +27,24 @@ def in_alpha(alpha):
     with tenant_context(alpha):
         seller_identify()
         yield alpha
+
+
+@pytest.fixture
+def billing_log():
+    """The billing module's log records (kept by a handler of our own: tests run without caplog)."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    logger = logging.getLogger("modules.billing")
+    handler, level = Keep(logging.DEBUG), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield records
+    logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 def user(email: str) -> User:

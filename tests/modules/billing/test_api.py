@@ -15,6 +15,8 @@ from django_tenants.utils import tenant_context
 from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.authtoken.models import Token
 
+from core.access.models import Membership
+from core.access.services import membership_update
 from core.accounts.models import User
 from core.modules.settings import module_settings_get, module_settings_save
 from localpay.testing import LocalPay
@@ -686,6 +688,24 @@ def test_checkout_refusals_open_no_session(api, alpha, payments_on):
 
     billing_settings(alpha, online_payment=False)
     assert refused(post({"invoices": [own.pk]}), 409)["code"] == "payments_unavailable"
+    assert footprint(alpha) == before
+
+
+def test_paying_online_needs_the_right_to_read_the_invoices_too(api, alpha, client_for):
+    """The return page shows the payment to readers of the member's invoices: a person who may pay
+    but not read them is refused before anything is opened, by the API as by the page."""
+    invoice = one_off(alpha)
+    with tenant_context(alpha):
+        membership = Membership.objects.get(user__email="m1-user@alpha.test")
+        rights = ["billing.pay_invoices"]
+        membership_update(actor=user("m1-admin@alpha.test"), membership=membership, role=membership.role, rights=rights)
+    before = footprint(alpha)
+    response = api("m1-user@alpha.test").post(
+        f"{BASE}checkout/", {"invoices": [invoice.pk]}, content_type="application/json"
+    )
+    assert refused(response, 403)["code"] == "permission_denied"
+    page = client_for(alpha, "m1-user@alpha.test").post("/billing/paiement/", {"invoices": [invoice.pk]})
+    assert page.status_code == 403
     assert footprint(alpha) == before
 
 

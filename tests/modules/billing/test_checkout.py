@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from core.access.models import Membership
 from core.access.services import membership_update
 from core.modules.settings import module_settings_get, module_settings_save
+from modules.billing.contribution import euros
 from modules.billing.models import CheckoutAttempt, CheckoutStatus, Payment, PaymentMethod
 from modules.billing.selectors import InvoiceState, invoice_list, member_balance
 from modules.billing.services.invoices import LineInput, invoice_issue
@@ -143,7 +144,7 @@ def test_a_member_pays_two_invoices_and_stripe_s_events_settle_them(
     states = {invoice.pk: invoice.state for invoice in invoice_list(actor=admin(), member=member())}
     assert states == {cotisation.pk: InvoiceState.PAID, training.pk: InvoiceState.PAID}
     assert member_balance(member=member()).amount == 0
-    emails = received_emails(mail_sink, f"Paiement reçu : {total} €")
+    emails = received_emails(mail_sink, f"Paiement reçu : {euros(total)}")
     assert [email.recipients for email in emails] == [(M1_ADMIN,)]
 
     # The page now says so and stops asking.

@@ -31,6 +31,8 @@ from tests.concurrency import in_own_connection, race
 from .conftest import DEADLINE, YEAR, admin, declare, issue_cotisation, member, open_campaign, user
 from .scratch import scratch_organisation
 
+# The webhook tests' fixture that keeps the module's log records (pytest finds it among our names).
+
 pytestmark = pytest.mark.django_db
 
 D = Decimal
@@ -180,6 +182,12 @@ def test_rule_is_saved_with_its_brackets_and_audited(in_alpha):
         ({"brackets": [("0", "0.5"), ("0,00", "1")]}, "brackets", "Deux tranches ne peuvent pas commencer"),
         ({"brackets": [("0", "101")]}, "brackets", "Le taux d'une tranche est un pourcentage entre 0 et 100."),
         ({"brackets": [("0", "-1")]}, "brackets", "Taux de tranche : indiquez un nombre positif ou nul."),
+        # More decimals than the column keeps: refused, not rounded away by the database.
+        ({"per_head_amount": "15,505"}, "per_head_amount", "Montant par tête : deux décimales au plus."),
+        ({"minimum": "0.001"}, "minimum", "Minimum : deux décimales au plus."),
+        ({"vat_rate": "5.555"}, "vat_rate", "Taux de TVA : deux décimales au plus."),
+        ({"brackets": [("0.005", "0.5")]}, "brackets", "Seuil de tranche : deux décimales au plus."),
+        ({"brackets": [("0", "0.12345")]}, "brackets", "Taux de tranche : quatre décimales au plus."),
     ],
 )
 def test_rule_refusals_name_the_field_and_change_nothing(in_alpha, change, field, message):
@@ -293,6 +301,29 @@ def test_a_second_submission_is_refused_and_the_first_kept(campaign):
     assert "seule votre organisation peut la corriger" in refused.value.message
     assert AnnualDeclaration.objects.get().payroll == D("1250000")
     assert AuditEntry.objects.filter(action="billing.declaration_submit").count() == 1
+
+
+def test_refusals_are_logged_with_the_service_and_the_person(campaign, billing_log):
+    submit(campaign)
+    with pytest.raises(Conflict):
+        submit(campaign)
+    with pytest.raises(DomainError):
+        submit(campaign, member_name="Société Deux", email="m2-admin@alpha.test", headcount="-1")
+    with pytest.raises(PermissionDenied):
+        submit(campaign, email="m1-user@alpha.test")
+
+    refusals = [record.getMessage() for record in billing_log if record.name == "modules.billing.refusals"]
+    m1_admin, m2_admin, m1_user = (
+        user(email).pk for email in ("m1-admin@alpha.test", "m2-admin@alpha.test", "m1-user@alpha.test")
+    )
+    assert refusals == [
+        f"declaration_submit refused in alpha for user {m1_admin}: already_submitted "
+        "La fiche 2027 a déjà été transmise : seule votre organisation peut la corriger.",
+        f"declaration_submit refused in alpha for user {m2_admin}: invalid "
+        "{'headcount': ['La valeur ne peut pas être négative.']}",
+        f"declaration_submit refused in alpha for user {m1_user}: no right",
+    ]
+    assert all(record.levelname == "WARNING" for record in billing_log if record.name == "modules.billing.refusals")
 
 
 def test_each_member_declares_for_itself(campaign):

@@ -316,6 +316,17 @@ def test_partial_credit_notes_add_up_to_the_invoice_and_no_further(in_alpha):
     assert amounts_of(invoice).outstanding == 0
 
 
+def test_an_invoice_with_several_vat_rates_is_credited_only_whole(in_alpha):
+    invoice = one_off(LineInput("Formation", D("100"), D("20")), LineInput("Livre", D("50"), D("5.5")))
+    with pytest.raises(Conflict) as refused:
+        credit_note_issue(actor=admin(), invoice=invoice, amount=D("10"), reason="Geste")
+    assert refused.value.code == "mixed_vat_rates"
+    assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
+    whole = credit_note_issue(actor=admin(), invoice=invoice, reason="Annulation")
+    assert [(line.vat_rate, line.total_net) for line in whole.lines.all()] == [(D("20"), D("100")), (D("5.5"), D("50"))]
+    assert amounts_of(invoice).outstanding == 0
+
+
 def test_a_credit_note_over_the_invoice_is_refused_and_writes_nothing(in_alpha):
     invoice = one_off()  # 120 €
     with pytest.raises(DomainError) as refused:

@@ -274,8 +274,7 @@ def test_a_payment_over_what_remains_is_refused_with_the_typed_values_kept(in_al
     )
     assert response.status_code == 400
     page = text(response)
-    assert "Il reste 120.00 € à payer sur cette facture." in page or "Il reste 120,00 € à payer" in page
-    assert re.search(r'id="payment_amount_error">Il reste', page)
+    assert 'id="payment_amount_error">Il reste 120,00 € à payer sur cette facture.' in page
     assert 'value="150"' in page and f'value="{day}"' in page and 'value="CHQ 7"' in page
     assert re.search(r'value="cheque"[^>]*checked', page)
     assert Payment.objects.count() == 0
@@ -320,7 +319,7 @@ def test_a_partial_credit_note_then_one_over_what_remains_is_refused(in_alpha, s
     response = staff.post(invoice_url(invoice, "avoir/"), {"scope": "partial", "amount": "90,01", "reason": "Trop"})
     assert response.status_code == 400
     page = text(response)
-    assert re.search(r'id="credit_amount_error">L\'avoir ne peut dépasser 90[.,]00 €', page)
+    assert 'id="credit_amount_error">L\'avoir ne peut dépasser 90,00 €.' in page
     assert 'value="90,01"' in page and "Trop</textarea>" in page
     assert re.search(r'value="partial"[^>]*checked', page)
     assert Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).count() == 1

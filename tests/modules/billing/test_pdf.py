@@ -1,13 +1,10 @@
 """The printed invoice: a Factur-X PDF/A-3 whose embedded EN 16931 XML says what the page says,
 printed once, from content that can neither run nor fetch anything."""
 
-import base64
 import hashlib
 import io
 import re
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import facturx
 import pytest
@@ -25,6 +22,8 @@ from modules.billing.facturx import NS, invoice_cii_xml
 from modules.billing.models import InvoiceDocument
 from modules.billing.pdf import invoice_pdf_bytes
 from modules.billing.services.invoices import LineInput, credit_note_issue, invoice_issue, invoice_pdf_ensure
+from tests.modules.questions import test_pdf as questions_pdf_tests
+from tests.modules.questions.test_pdf import PNG, pdf_text
 
 from .conftest import EXPECTED_GROSS, EXPECTED_NET, admin, declare, issue_cotisation, member, open_campaign
 
@@ -39,10 +38,10 @@ SELLER = {
 }
 LEGAL_MENTIONS = SELLER["legal_mentions"]
 EXPECTED_VAT = EXPECTED_GROSS - EXPECTED_NET
-# A 1x1 PNG: proves that a `data:` image is embedded, so that "no image" below means "not fetched".
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+# The questions module's print tests already have what these need: a 1x1 PNG, a local HTTP server
+# that records every request (pytest finds the fixture among our names), and the PDF's text with
+# whitespace (narrow no-break spaces included) collapsed.
+http_server = questions_pdf_tests.http_server
 
 
 @pytest.fixture
@@ -57,34 +56,18 @@ def invoice(seller, campaign):
     return issue_cotisation(campaign)
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.server.requests.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-        self.wfile.write(PNG)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def http_server():
-    """A local HTTP server that records every request it gets."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def renders(monkeypatch) -> list[int]:
+    """The ids of the invoices printed during the test (each call of the renderer)."""
+    printed: list[int] = []
+    real = pdf.invoice_pdf_bytes
 
+    def counting(*, invoice_id):
+        printed.append(invoice_id)
+        return real(invoice_id=invoice_id)
 
-def pdf_text(content: bytes) -> str:
-    """The text of every page, whitespace (narrow no-break spaces included) collapsed to one space."""
-    reader = PdfReader(io.BytesIO(content))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    monkeypatch.setattr(pdf, "invoice_pdf_bytes", counting)
+    return printed
 
 
 def money(amount: Decimal) -> str:
@@ -392,15 +375,7 @@ def test_the_print_reads_the_same_few_queries_whatever_the_number_of_lines(invoi
     assert counts[0] <= 5  # the invoice, its lines, the settings, the payment account
 
 
-def test_the_pdf_is_stored_once(invoice, monkeypatch):
-    renders = []
-    real = pdf.invoice_pdf_bytes
-
-    def counting(*, invoice_id):
-        renders.append(invoice_id)
-        return real(invoice_id=invoice_id)
-
-    monkeypatch.setattr(pdf, "invoice_pdf_bytes", counting)
+def test_the_pdf_is_stored_once(invoice, renders):
     document = invoice_pdf_ensure(invoice=invoice)
     again = invoice_pdf_ensure(invoice=invoice)
     assert renders == [invoice.pk]
@@ -413,15 +388,7 @@ def test_the_pdf_is_stored_once(invoice, monkeypatch):
     assert one(embedded_xml(stored), "//rsm:ExchangedDocument/ram:ID") == invoice.number
 
 
-def test_issuing_prints_the_pdf_once_committed(seller, campaign, django_capture_on_commit_callbacks, monkeypatch):
-    renders = []
-    real = pdf.invoice_pdf_bytes
-
-    def counting(*, invoice_id):
-        renders.append(invoice_id)
-        return real(invoice_id=invoice_id)
-
-    monkeypatch.setattr(pdf, "invoice_pdf_bytes", counting)
+def test_issuing_prints_the_pdf_once_committed(seller, campaign, django_capture_on_commit_callbacks, renders):
     declare(campaign)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invoice = issue_cotisation(campaign)

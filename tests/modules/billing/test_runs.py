@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -132,6 +134,25 @@ def test_a_run_resumed_after_a_crash_invoices_each_member_once_without_gaps(
     assert run_progress(run=resumed).invoiced == 7
 
 
+def test_an_invoice_the_database_refuses_is_reported_and_the_run_still_ends(
+    in_alpha, django_capture_on_commit_callbacks
+):
+    campaign = open_campaign(2027)
+    declare(campaign)
+    declare(campaign, member_name="Société Deux", email="m2-admin@alpha.test", payroll="10000", headcount="1", fte="1")
+    # A rule of the database the cotisation of Société Un (6 036 €) breaks, Société Deux's does not.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE billing_invoice ADD CONSTRAINT test_ceiling CHECK (total_gross < 1000)")
+
+    run = started(campaign, django_capture_on_commit_callbacks)
+
+    assert run.status == RunStatus.DONE
+    assert [invoice.member.name for invoice in Invoice.objects.filter(campaign=campaign)] == ["Société Deux"]
+    ((skipped, reason),) = [(skip.member.name, skip.reason) for skip in run_skips(run=run)]
+    assert skipped == "Société Un" and "test_ceiling" in reason
+    assert numbers() == consecutive(1)  # the refused invoice gave its number back
+
+
 def test_a_batch_delivered_twice_issues_nothing_the_second_time(in_alpha, django_capture_on_commit_callbacks):
     campaign = fixed_campaign()
     members_add(2)
@@ -192,6 +213,34 @@ def test_a_stalled_run_is_planned_again(in_alpha, django_capture_on_commit_callb
     assert numbers() == consecutive(2)
     with django_capture_on_commit_callbacks(execute=True):
         assert invoicing_runs_resume.delay().get() == 0
+
+
+def test_a_run_planned_again_is_left_alone_while_its_batches_wait(in_alpha, django_capture_on_commit_callbacks):
+    campaign = fixed_campaign()
+    run = started(campaign, django_capture_on_commit_callbacks, execute=False)
+    InvoicingRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=20))
+    # The batches sent again wait in the queue (every worker busy): the next pass, ten minutes
+    # later, does not pile a second copy of them behind the first.
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert invoicing_runs_resume.delay().get() == 1
+        assert invoicing_runs_resume.delay().get() == 0
+    assert len(sent) == 1
+    assert not Invoice.objects.exists()
+
+
+def test_a_batch_reads_the_billing_settings_once_whatever_its_size(in_alpha, django_capture_on_commit_callbacks):
+    campaign = fixed_campaign()
+    members_add(3)
+    everyone = list(Member.objects.filter(status="member").order_by("pk").values_list("pk", flat=True))
+    run = started(campaign, django_capture_on_commit_callbacks, execute=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert invoicing_batch_do(run=run, member_ids=everyone) == 5
+
+    settings_reads = [query for query in queries.captured_queries if "modules_modulesettings" in query["sql"]]
+    assert len(settings_reads) == 1
+    terms = set(Invoice.objects.values_list("payment_terms", flat=True))
+    assert terms == {"Paiement à 30 jours à réception de facture."}  # from the settings read once
 
 
 def test_two_runs_started_at_once_make_one_running_run(scratch, monkeypatch, mail_sink):

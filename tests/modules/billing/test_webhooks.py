@@ -24,6 +24,7 @@ from core.audit.models import AuditEntry
 from core.mail.models import OutgoingEmail
 from core.modules.models import ModuleSettings
 from core.notifications.models import Notification
+from modules.billing.contribution import euros
 from modules.billing.models import (
     CheckoutAttempt,
     CheckoutStatus,
@@ -40,6 +41,8 @@ from modules.billing.models import (
 from modules.billing.selectors import InvoiceState, invoice_list, member_balance
 from modules.billing.services.invoices import LineInput, invoice_issue
 from modules.billing.services.payments import checkout_start, payment_account_save
+from modules.billing.services.webhooks import RELAYS_MAX, stripe_events_relay_claim
+from modules.billing.stripe_gateway import stripe_client
 from modules.billing.tasks import stripe_events_relay
 from tests.concurrency import in_own_connection, race
 
@@ -105,24 +108,6 @@ def paid(cotisation, localpay):
 def stripe_side(alpha, client_for):
     """What Stripe uses to reach alpha: no session, no CSRF token."""
     return client_for(alpha)
-
-
-@pytest.fixture
-def billing_log():
-    """The billing module's log records (kept by a handler of our own: tests run without caplog)."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            records.append(record)
-
-    logger = logging.getLogger("modules.billing")
-    handler, level = Keep(logging.DEBUG), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    yield records
-    logger.removeHandler(handler)
-    logger.setLevel(level)
 
 
 def nothing_recorded(attempt) -> None:
@@ -213,7 +198,7 @@ def test_the_webhook_is_not_found_where_billing_is_off(paid, beta, client_for):
 
 def test_the_same_event_twice_is_stored_and_applied_once(paid, deliver, mail_sink):
     attempt, events = paid
-    subject = f"Paiement reçu : {EXPECTED_GROSS} €"
+    subject = f"Paiement reçu : {euros(EXPECTED_GROSS)}"
     emails_before = sum(message.subject == subject for message in mail_sink.messages)
 
     first, again = deliver(events[COMPLETED], events[COMPLETED])
@@ -268,6 +253,27 @@ def test_an_event_for_another_organisation_is_stored_as_not_ours(paid, deliver, 
     )
 
 
+def test_a_payment_naming_a_malformed_checkout_is_not_ours(payments_on, deliver, billing_log):
+    """Our schema in the metadata, but a checkout key that is no key: logged, applied nowhere."""
+    metadata = {"schema": "alpha", "checkout": "not-a-uuid"}
+    intent = stripe_client().v1.payment_intents.create({"amount": 1000, "currency": "eur", "metadata": metadata})
+    event = {
+        "id": "evt_malformed_checkout",
+        "object": "event",
+        "type": SUCCEEDED,
+        "created": int(time.time()),
+        "data": {"object": {"id": intent.id, "object": "payment_intent", "metadata": metadata}},
+    }
+
+    (answer,) = deliver(event)
+
+    assert answer.status_code == 200
+    assert StripeEvent.objects.get().outcome == "not ours"
+    assert not Payment.objects.exists()
+    errors = [record.getMessage() for record in billing_log if record.levelno == logging.ERROR]
+    assert any("names no checkout of alpha" in message for message in errors)
+
+
 # Amount mismatch ------------------------------------------------------------------------------
 
 
@@ -311,6 +317,20 @@ def test_an_event_whose_task_was_lost_is_relayed(paid, stripe_side, django_captu
     assert stored.handled_at is not None and stored.outcome == "paid"
     assert Payment.objects.get().checkout_id == attempt.pk
     assert stripe_events_relay.delay().get() == 0
+
+
+def test_an_event_that_keeps_failing_is_relayed_a_bounded_number_of_times(in_alpha, billing_log):
+    old = timezone.now() - timedelta(minutes=5)
+    stored = StripeEvent.objects.create(event_id="evt_gone", type="checkout.session.completed", object_id="cs_gone")
+    StripeEvent.objects.filter(pk=stored.pk).update(received_at=old, relays=RELAYS_MAX - 1)
+
+    assert stripe_events_relay_claim() == [stored.pk]  # the last try
+    assert stripe_events_relay_claim() == []  # given up, and said so once
+    assert stripe_events_relay_claim() == []
+    given_up = [record for record in billing_log if "left for a person" in record.getMessage()]
+    assert len(given_up) == 1 and "evt_gone" in given_up[0].getMessage()
+    stored.refresh_from_db()
+    assert stored.handled_at is None and stored.relays == RELAYS_MAX + 1
 
 
 # SEPA Direct Debit ------------------------------------------------------------------------------
