@@ -34,7 +34,7 @@ DECLINE_MESSAGES = {
 # Form posts redirect to the merchant's site, so form-action must allow it (Chrome checks redirects).
 HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' http: https:; "
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

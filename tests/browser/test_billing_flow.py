@@ -25,67 +25,6 @@ ZERO = re.compile(r"0,00\s?€")
 STATE_POLL_MS = 20_000  # the webhook lands ~1 s after payment; the page asks every 2 s
 
 
-def _billing_models():
-    from modules.billing import models
-
-    # Children first: the database refuses an invoice deleted before its lines or payments.
-    return (
-        models.PaymentAllocation,
-        models.Payment,
-        models.CheckoutAttempt,
-        models.StripeEvent,
-        models.InvoiceDocument,
-        models.InvoiceLine,
-        models.Invoice,
-        models.RunSkip,
-        models.InvoicingRun,
-        models.ReminderSent,
-        models.AnnualDeclaration,
-        models.ContributionBracket,
-        models.ContributionRule,
-        models.DeclarationCampaign,
-        models.PaymentAccount,
-    )
-
-
-@pytest.fixture
-def billing_rows_cleanup(organisations, written_rows_cleanup):
-    """Delete, after the test, every billing row the live server committed in alpha during it (rows
-    above the marks taken before), the PDFs printed, and give the number series their values back.
-
-    Issued invoices are final (a trigger refuses to delete them): the cleanup switches triggers off
-    for its own transaction only (`session_replication_role`), as a restore would."""
-    from django.db import connection, transaction
-
-    from modules.billing.models import InvoiceDocument, NumberSeries
-
-    alpha = organisations["alpha"]
-
-    def marks():
-        last = {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model in models}
-        return last, dict(NumberSeries.objects.values_list("kind", "next_value"))
-
-    models = _billing_models()
-    before, series = committed(alpha, marks)
-    yield
-
-    def delete():
-        for document in InvoiceDocument.objects.filter(pk__gt=before[InvoiceDocument]):
-            document.file.delete(save=False)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = replica")
-            for model in models:
-                rows = model.objects.filter(pk__gt=before[model])
-                if model.__name__ == "Invoice":
-                    rows.filter(corrects__isnull=False).delete()  # credit notes before what they correct
-                rows.delete()
-            for kind, next_value in series.items():
-                NumberSeries.objects.filter(kind=kind).update(next_value=next_value)
-
-    committed(alpha, delete)
-
-
 @pytest.fixture
 def stripe_on(live_platform, organisations, settings, billing_rows_cleanup):
     """A localpay server whose webhooks go to alpha's live endpoint; alpha's keys stored (committed)

@@ -4,18 +4,16 @@ tables and form fields, keeps its headings in order, its text readable (WCAG con
 controls large enough to touch, shows where the keyboard is, and reports no script error, failed
 load or CSP violation; each page seen by the person it is for."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from tests.browser import test_billing_flow
 from tests.browser.steps import PHONE, committed, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=False)]
 
 # The flow test's cleanup: every billing row the test commits goes, the number series come back.
-billing_rows_cleanup = test_billing_flow.billing_rows_cleanup
 
 DESKTOP = {"width": 1280, "height": 800}
 # Long words are what push a phone page sideways: a rule label, a bank reference, a reason.
@@ -53,7 +51,9 @@ PAGE_CHECKS = """() => {
   }
   // Tables have a name and their column headers a scope; fields have a label.
   for (const table of main.querySelectorAll("table")) {
-    if (!table.querySelector(":scope > caption") && !named(table)) problems.push("table without a name: " + table.className);
+    if (!table.querySelector(":scope > caption") && !named(table)) {
+      problems.push("table without a name: " + table.className);
+    }
     for (const th of table.querySelectorAll("thead th")) {
       if (!th.getAttribute("scope")) problems.push("column header without scope: " + th.textContent.trim());
     }
@@ -66,10 +66,12 @@ PAGE_CHECKS = """() => {
     if (!field.labels.length && !named(field)) problems.push("field without a label: " + what(field));
   }
   // Controls large enough to touch (WCAG 2.5.8: 24 × 24 px at least).
-  for (const control of main.querySelectorAll("button, a.button, input[type=checkbox], input[type=radio], select, summary")) {
+  const controls = "button, a.button, input[type=checkbox], input[type=radio], select, summary";
+  for (const control of main.querySelectorAll(controls)) {
     const box = control.getBoundingClientRect();
     if (shown(control) && (box.width < 24 || box.height < 24)) {
-      problems.push("target too small (" + Math.round(box.width) + "×" + Math.round(box.height) + "): " + (control.textContent.trim() || what(control)));
+      const size = Math.round(box.width) + "×" + Math.round(box.height);
+      problems.push("target too small (" + size + "): " + (control.textContent.trim() || what(control)));
     }
   }
   // Text readable on its background (WCAG 1.4.3: 4.5:1, 3:1 for large text).
@@ -228,7 +230,8 @@ def test_every_billing_page_fits_a_phone_and_a_desktop(
             extra = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
             if extra > 0:
                 problems.append(f"{extra} px wider than the screen")
-            found.update({f"{name} ({width})": problems} if problems else {})
+            if problems:
+                found[f"{name} ({width})"] = problems
         page.locator("main").focus()
         for _step in range(12):
             page.keyboard.press("Tab")
@@ -289,6 +292,6 @@ def test_every_billing_page_fits_a_phone_and_a_desktop(
     visit(page, "paiement-en-ligne", "/billing/gestion/paiement-en-ligne/")
     context.close()
 
-    listed = "\n".join(f"{page} — {problem}" for page, problems in found.items() for problem in problems)
+    listed = "\n".join(f"{where} — {problem}" for where, problems in found.items() for problem in problems)
     assert found == {}, f"screenshots in {tmp_path}\n{listed}"
     assert errors == []

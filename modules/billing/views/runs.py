@@ -122,9 +122,11 @@ def staff_home(request):
                 return redirect(_campaign_url(campaign))
         messages.error(request, _("La campagne n'a pas été ouverte : corrigez les erreurs indiquées."))
         status = 400
-    else:
-        form = CampaignOpenForm(initial={"year": today.year + 1})
     campaigns = list(selectors.campaign_overview())
+    if request.method != "POST":
+        # The year after the latest campaign (newest first), or next year's for a first one.
+        next_year = max(today.year, campaigns[0].year if campaigns else 0) + 1
+        form = CampaignOpenForm(initial={"year": next_year})
     context = {
         "form": form,
         "campaigns": campaigns,
