@@ -15,6 +15,7 @@ import pytest
 
 from localpay.testing import LocalPay
 from tests.browser.steps import committed, log_in, new_page, watch
+from tests.modules.billing.conftest import RULE_TERMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=False)]
 
@@ -55,14 +56,7 @@ def stripe_on(live_platform, organisations, settings, billing_rows_cleanup):
                 actor=admin(),
                 campaign=campaign,
                 label=f"Cotisation annuelle {year}",
-                rate_basis="payroll",
-                head_basis="headcount",
-                brackets=[("0", "0.5"), ("500000", "0.3")],
-                per_head_amount="15",
-                fixed_amount="100",
-                minimum="300",
-                maximum="10000",
-                vat_rate="20",
+                **RULE_TERMS,
             )
             return year
 

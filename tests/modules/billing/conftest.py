@@ -69,23 +69,26 @@ def seller_identify() -> None:
         module_settings_save(actor=admin(), key="billing", values={**values, **SELLER_IDENTITY})
 
 
+# The tests' rule: 0.5 % of payroll up to 500 000 €, 0.3 % beyond, 15 € per head, 100 € fixed,
+# between 300 € and 10 000 € net, VAT 20 % (the label is the campaign's).
+RULE_TERMS = dict(
+    rate_basis="payroll",
+    head_basis="headcount",
+    brackets=[("0", "0.5"), ("500000", "0.3")],
+    per_head_amount="15",
+    fixed_amount="100",
+    minimum="300",
+    maximum="10000",
+    vat_rate="20",
+)
+
+
 def open_campaign(year: int = YEAR, **rule) -> DeclarationCampaign:
-    """A campaign with its rule: 0.5 % of payroll up to 500 000 €, 0.3 % beyond, 15 € per head,
-    100 € fixed, between 300 € and 10 000 € net, VAT 20 %. The organisation's identity is set."""
+    """A campaign with the tests' rule (`RULE_TERMS`, overridden by `rule`); the organisation's
+    identity is set."""
     seller_identify()
     campaign = campaign_open(actor=admin(), year=year, deadline=DEADLINE)
-    terms = dict(
-        label=f"Cotisation annuelle {year}",
-        rate_basis="payroll",
-        head_basis="headcount",
-        brackets=[("0", "0.5"), ("500000", "0.3")],
-        per_head_amount="15",
-        fixed_amount="100",
-        minimum="300",
-        maximum="10000",
-        vat_rate="20",
-    )
-    terms.update(rule)
+    terms = {"label": f"Cotisation annuelle {year}", **RULE_TERMS, **rule}
     rule_save(actor=admin(), campaign=campaign, **terms)
     return DeclarationCampaign.objects.select_related("rule").get(pk=campaign.pk)
 

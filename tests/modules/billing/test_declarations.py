@@ -28,10 +28,8 @@ from modules.billing.services.declarations import (
 )
 from tests.concurrency import in_own_connection, race
 
-from .conftest import DEADLINE, YEAR, admin, declare, issue_cotisation, member, open_campaign, user
+from .conftest import DEADLINE, RULE_TERMS, YEAR, admin, declare, issue_cotisation, member, open_campaign, user
 from .scratch import scratch_organisation
-
-# The webhook tests' fixture that keeps the module's log records (pytest finds it among our names).
 
 pytestmark = pytest.mark.django_db
 
@@ -134,17 +132,7 @@ def test_only_billing_staff_open_campaigns(in_alpha, email):
 
 # Rule ----------------------------------------------------------------------------------------
 
-RULE = dict(
-    label="Cotisation annuelle 2027",
-    rate_basis="payroll",
-    head_basis="headcount",
-    brackets=[("0", "0.5"), ("500000", "0.3")],
-    per_head_amount="15",
-    fixed_amount="100",
-    minimum="300",
-    maximum="10000",
-    vat_rate="20",
-)
+RULE = dict(label="Cotisation annuelle 2027", **RULE_TERMS)
 
 
 def test_rule_is_saved_with_its_brackets_and_audited(in_alpha):
