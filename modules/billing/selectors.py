@@ -57,6 +57,7 @@ class InvoiceState:
     """What a member still owes on an invoice, in words (credit notes have no state)."""
 
     PAID = "paid"
+    CANCELLED = "cancelled"  # nothing paid, all credited
     PARTLY_PAID = "partly_paid"
     DUE = "due"
     OVERDUE = "overdue"
@@ -64,6 +65,7 @@ class InvoiceState:
 
     LABELS = {
         PAID: gettext_lazy("Payée"),
+        CANCELLED: gettext_lazy("Annulée par avoir"),
         PARTLY_PAID: gettext_lazy("Partiellement payée"),
         DUE: gettext_lazy("À payer"),
         OVERDUE: gettext_lazy("En retard"),
@@ -116,10 +118,11 @@ def with_amounts(invoices: QuerySet[Invoice], *, today: date | None = None) -> Q
         ),
         state=Case(
             When(kind=InvoiceKind.CREDIT_NOTE, then=Value(InvoiceState.CREDIT_NOTE)),
+            When(outstanding__lte=0, paid=0, then=Value(InvoiceState.CANCELLED)),
             When(outstanding__lte=0, then=Value(InvoiceState.PAID)),
             When(due_on__lt=today, then=Value(InvoiceState.OVERDUE)),
+            # A credit note lowers what is due; only money received makes it "partly paid".
             When(paid__gt=0, then=Value(InvoiceState.PARTLY_PAID)),
-            When(credited__gt=0, then=Value(InvoiceState.PARTLY_PAID)),
             default=Value(InvoiceState.DUE),
             output_field=CharField(),
         ),

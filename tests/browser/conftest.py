@@ -130,22 +130,25 @@ def _billing_models():
 @pytest.fixture
 def billing_rows_cleanup(organisations, written_rows_cleanup):
     """Delete, after the test, every billing row the live server committed in alpha during it (rows
-    above the marks taken before), the PDFs printed, and give the number series their values back.
+    above the marks taken before), the PDFs printed, and give the number series and the module's
+    settings their values back (other tests expect an organisation that has not set them).
 
     Issued invoices are final (a trigger refuses to delete them): the cleanup switches triggers off
     for its own transaction only (`session_replication_role`), as a restore would."""
     from django.db import connection, transaction
 
+    from core.modules.models import ModuleSettings
     from modules.billing.models import InvoiceDocument, NumberSeries
 
     alpha = organisations["alpha"]
 
     def marks():
         last = {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model in models}
-        return last, dict(NumberSeries.objects.values_list("kind", "next_value"))
+        stored = ModuleSettings.objects.filter(key="billing").values_list("values", flat=True).first()
+        return last, dict(NumberSeries.objects.values_list("kind", "next_value")), stored
 
     models = _billing_models()
-    before, series = steps.committed(alpha, marks)
+    before, series, settings_stored = steps.committed(alpha, marks)
     yield
 
     def delete():
@@ -161,5 +164,9 @@ def billing_rows_cleanup(organisations, written_rows_cleanup):
                 rows.delete()
             for kind, next_value in series.items():
                 NumberSeries.objects.filter(kind=kind).update(next_value=next_value)
+            if settings_stored is None:
+                ModuleSettings.objects.filter(key="billing").delete()
+            else:
+                ModuleSettings.objects.filter(key="billing").update(values=settings_stored)
 
     steps.committed(alpha, delete)

@@ -197,20 +197,8 @@ def _billing_of_every_kind() -> dict:
     }
 
 
-@pytest.fixture
-def billing_settings_kept(organisations):
-    """Give alpha's billing settings their values back after the test (they are not rows above a mark)."""
-    from core.modules.settings import module_settings_get, module_settings_save
-    from tests.modules.billing.conftest import admin
-
-    alpha = organisations["alpha"]
-    before = committed(alpha, lambda: module_settings_get("billing"))
-    yield
-    committed(alpha, lambda: module_settings_save(actor=admin(), key="billing", values=before))
-
-
 def test_every_billing_page_fits_a_phone_and_a_desktop(
-    live_platform, browser_page, organisations, billing_rows_cleanup, billing_settings_kept, tmp_path
+    live_platform, browser_page, organisations, billing_rows_cleanup, tmp_path
 ):
     from playwright.sync_api import expect
 

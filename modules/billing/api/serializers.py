@@ -24,6 +24,7 @@ STATE_VALUES = (
     InvoiceState.DUE,
     InvoiceState.PARTLY_PAID,
     InvoiceState.PAID,
+    InvoiceState.CANCELLED,
     InvoiceState.OVERDUE,
     InvoiceState.CREDIT_NOTE,
 )

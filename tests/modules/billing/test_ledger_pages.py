@@ -133,8 +133,10 @@ def test_the_list_filters_by_year_state_kind_and_member_with_totals(campaign, st
 
     page = text(staff.get(INVOICES, {"state": InvoiceState.PAID}))
     assert listed_numbers(page) == [paid.number]
-    page = text(staff.get(INVOICES, {"state": InvoiceState.PARTLY_PAID}))
-    assert listed_numbers(page) == [other.number]
+    # Reduced by a credit note but nothing received: still "À payer", with the cotisation.
+    page = text(staff.get(INVOICES, {"state": InvoiceState.DUE}))
+    assert set(listed_numbers(page)) == {cotisation.number, other.number}
+    assert not listed_numbers(text(staff.get(INVOICES, {"state": InvoiceState.PARTLY_PAID})))
     page = text(staff.get(INVOICES, {"kind": InvoiceKind.CREDIT_NOTE}))
     assert listed_numbers(page) == [credit.number] and "sur " + other.number in page
 
@@ -315,7 +317,7 @@ def test_a_partial_credit_note_then_one_over_what_remains_is_refused(in_alpha, s
     note = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
     assert note.total_gross == Decimal("30.00") and note.total_net + note.total_vat == Decimal("30.00")
     invoice = amounts(invoice)
-    assert invoice.outstanding == Decimal("90.00") and invoice.state == InvoiceState.PARTLY_PAID
+    assert invoice.outstanding == Decimal("90.00") and invoice.state == InvoiceState.DUE
     response = staff.post(invoice_url(invoice, "avoir/"), {"scope": "partial", "amount": "90,01", "reason": "Trop"})
     assert response.status_code == 400
     page = text(response)

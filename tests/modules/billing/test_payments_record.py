@@ -173,12 +173,17 @@ def test_states_follow_payments_and_the_day(in_alpha):
     assert state(invoice, today=due_on + timedelta(days=365)).state == InvoiceState.PAID
 
 
-def test_a_partly_credited_invoice_is_partly_paid_and_a_fully_credited_one_settled(in_alpha):
-    partly, fully = one_off(), one_off()
+def test_a_partly_credited_invoice_is_still_due_and_a_fully_credited_one_cancelled(in_alpha):
+    partly, fully, settled = one_off(), one_off(), one_off()
     credit_note = credit_note_issue(actor=admin(), invoice=partly, amount=D("20"), reason="Remise")
     credit_note_issue(actor=admin(), invoice=fully, reason="Annulation")
-    assert state(partly, today=partly.due_on).state == InvoiceState.PARTLY_PAID
-    assert state(fully, today=fully.due_on + timedelta(days=1)).state == InvoiceState.PAID
+    record(settled, "100")
+    credit_note_issue(actor=admin(), invoice=settled, reason="Remise du solde")
+    # A credit note lowers what is due; it is not money received.
+    assert (state(partly, today=partly.due_on).state, state(partly).outstanding) == (InvoiceState.DUE, D("100.00"))
+    assert state(fully, today=fully.due_on + timedelta(days=1)).state == InvoiceState.CANCELLED
+    # Paid in part, the rest credited: settled.
+    assert state(settled).state == InvoiceState.PAID
     assert state(credit_note).state == InvoiceState.CREDIT_NOTE and state(credit_note).outstanding == 0
 
 
@@ -192,7 +197,7 @@ def test_states_of_a_list_cost_one_query(in_alpha, django_assert_num_queries):
     assert states == {
         "FAC-000001": InvoiceState.PAID,
         "FAC-000002": InvoiceState.PARTLY_PAID,
-        "FAC-000003": InvoiceState.PARTLY_PAID,
+        "FAC-000003": InvoiceState.DUE,  # reduced by a credit note, nothing paid
         "AVO-000001": InvoiceState.CREDIT_NOTE,
     }
 
