@@ -22,6 +22,7 @@ from core.access.selectors import access_member, membership_list
 from core.errors import DomainError
 from core.modules.registry import registry
 from core.web.forms import form_show_refusal
+from core.web.lists import results_only
 
 from .forms import (
     ADDRESS_SLUGS,
@@ -75,7 +76,7 @@ def member_list_page(request):
     )
     context = {"search": search, "page": page, "query_string": _query_string(query, status)}
     # The live search swaps only the results; a history restore needs the whole page.
-    if request.htmx and request.htmx.target == "member-results" and not request.htmx.history_restore_request:
+    if results_only(request, "member-results"):
         return render(request, "members/_results.html", context)
     return render(request, "members/list.html", context)
 

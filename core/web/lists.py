@@ -32,3 +32,9 @@ def sortable_columns(request, columns, sort: str) -> list[dict]:
             header["href"] = f"?{params.urlencode()}"
         headers.append(header)
     return headers
+
+
+def results_only(request, target: str) -> bool:
+    """The live filters ask for the region `target` alone; a history restore needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx and htmx.target == target and not htmx.history_restore_request)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
-from core.web.lists import sortable_columns
+from core.web.lists import results_only, sortable_columns
 
 from ..contribution import euros
 from ..exports import csv_download, invoice_csv, payment_csv
@@ -82,14 +82,8 @@ def _export_query(request) -> str:
     return params.urlencode()
 
 
-def _results_only(request, target: str) -> bool:
-    """The live filters ask for the results alone; a history restore needs the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx and htmx.target == target and not htmx.history_restore_request)
-
-
 def _list_response(request, context: dict, *, page_template: str, results_template: str, target: str):
-    response = render(request, results_template if _results_only(request, target) else page_template, context)
+    response = render(request, results_template if results_only(request, target) else page_template, context)
     # The same URL answers a fragment or a page: caches must tell them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response

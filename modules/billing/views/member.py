@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core.documents.uploads import file_download
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
+from core.web.lists import results_only
 
 from ..bases import DECLARATION_FIELDS
 from ..contribution import euros
@@ -97,7 +98,7 @@ def invoice_list_page(request):
         "campaign": campaign,
         "declaration": declaration,
     }
-    partial = bool(request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request)
+    partial = results_only(request, RESULTS_TARGET)
     template = "billing/member/_invoice_results.html" if partial else "billing/member/invoices.html"
     response = render(request, template, context)
     # The same URL answers a fragment or a page: caches must tell them apart.

@@ -26,6 +26,7 @@ from core.access.selectors import access_member, member_list
 from core.errors import Conflict, DomainError
 from core.members.models import MembershipStatus
 from core.web.forms import form_show_refusal
+from core.web.lists import results_only
 
 from .. import selectors
 from ..bases import basis_choices, basis_label
@@ -146,7 +147,7 @@ def _campaign_page(request, campaign, *, update_form=None, status=200):
         "filtered": bool(values["q"] or values["declared"]),
         "page": page,
     }
-    if request.htmx and request.htmx.target == MEMBERS_TARGET and not request.htmx.history_restore_request:
+    if results_only(request, MEMBERS_TARGET):
         response = render(request, "billing/staff/_campaign_members.html", context)
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.documents.uploads import BodyTooLarge, file_download
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
-from core.web.lists import sortable_columns
+from core.web.lists import results_only, sortable_columns
 
 from .. import services
 from ..forms import HistoryFilterForm, QuestionForm, ReplyForm
@@ -71,7 +71,7 @@ def question_history(request):
         sort=sort,
     )
     page = Paginator(question_search(actor=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    partial = bool(request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request)
+    partial = results_only(request, RESULTS_TARGET)
     context = {
         "form": form,
         "page": page,

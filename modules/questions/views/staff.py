@@ -24,7 +24,7 @@ from core.access.selectors import member_list
 from core.documents.uploads import BodyTooLarge
 from core.errors import Conflict, DomainError
 from core.web.forms import form_show_refusal
-from core.web.lists import sortable_columns
+from core.web.lists import results_only, sortable_columns
 from core.web.redirects import same_site_url
 
 from .. import selectors, services
@@ -261,7 +261,7 @@ def question_queue(request):
             member_list(actor=actor).filter(pk=filters.member_id).first() if filters.member_id else None
         ),
     }
-    if request.htmx and request.htmx.target == "queue-results" and not request.htmx.history_restore_request:
+    if results_only(request, "queue-results"):
         return render(request, "questions/_queue_results.html", context)
     context["counters"] = selectors.queue_counters(actor=actor, today=today, due_soon_until=soon_until)
     return render(request, "questions/queue.html", context)
