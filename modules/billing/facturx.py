@@ -161,8 +161,8 @@ def invoice_cii_xml(invoice: Invoice, *, policy: BillingPolicy | None = None, or
     notes = []
     if invoice.note:
         notes.append((invoice.note, "ACD" if credit_note else "AAI"))  # UNTDID 4451: reason / information
-    if invoice.estimated and invoice.working:
-        notes.append((f"Montant estimé : {invoice.working[0]['label']}", "AAI"))
+    if invoice.estimated and invoice.working_source:
+        notes.append((f"Montant estimé : {invoice.working_source}", "AAI"))
     # French rule BR-FR-05: the late-payment penalties, the recovery fee and the discount, each coded.
     for content, subject in (
         (policy.mention_late_penalties, "PMD"),

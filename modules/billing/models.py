@@ -220,6 +220,22 @@ class Invoice(models.Model):
         return self.kind == InvoiceKind.CREDIT_NOTE
 
     @property
+    def working_source(self) -> str:
+        """Where the cotisation's figures came from ("Déclaration 2027", "Estimation d'après la
+        déclaration 2026"): the first step stored, the one without an amount."""
+        first = self.working[0] if self.working else None
+        return first.get("label", "") if isinstance(first, dict) and not first.get("amount") else ""
+
+    @property
+    def working_steps(self) -> list[dict]:
+        """The computation's steps with their amounts ({"label", "amount": Decimal})."""
+        return [
+            {"label": step.get("label", ""), "amount": Decimal(step["amount"])}
+            for step in self.working or []
+            if isinstance(step, dict) and step.get("amount")
+        ]
+
+    @property
     def payment_reference(self) -> str:
         """A structured creditor reference (ISO 11649, "RF…") to quote on a bank transfer."""
         body = "".join(char for char in self.number if char.isalnum()).upper()

@@ -37,11 +37,7 @@ def _context(invoice: Invoice, policy, organisation) -> dict:
     for line in lines:
         by_rate[line.vat_rate][0] += line.total_net
         by_rate[line.vat_rate][1] += line.total_vat
-    working = [
-        {"label": step["label"], "amount": euros(Decimal(step["amount"]))}
-        for step in (invoice.working or [])
-        if step.get("amount") not in (None, "")
-    ]
+    working = [{"label": step["label"], "amount": euros(step["amount"])} for step in invoice.working_steps]
     identity_scheme = getattr(organisation, "identity_scheme", "")
     return {
         "invoice": invoice,
@@ -70,7 +66,7 @@ def _context(invoice: Invoice, policy, organisation) -> dict:
         "total_net": euros(invoice.total_net),
         "total_vat": euros(invoice.total_vat),
         "total_gross": euros(invoice.total_gross),
-        "estimate_source": invoice.working[0]["label"] if invoice.estimated and invoice.working else "",
+        "estimate_source": invoice.working_source if invoice.estimated else "",
         "working": working,
         "policy": policy,
         "online_payment": online_payment_available(),

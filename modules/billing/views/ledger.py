@@ -134,15 +134,6 @@ def _invoice_url(invoice) -> str:
     return reverse("billing:staff_invoice", kwargs={"invoice_id": invoice.pk})
 
 
-def _working_rows(invoice) -> list[dict]:
-    """The computation's steps kept with the invoice, amounts in French."""
-    rows = []
-    for step in invoice.working or []:
-        amount = step.get("amount") or ""
-        rows.append({"label": step.get("label", ""), "amount": euros(Decimal(amount)) if amount else ""})
-    return rows
-
-
 def _invoice_page(request, invoice, *, payment_form=None, credit_form=None, status: int = 200):
     """The invoice's page; `payment_form` / `credit_form`: a refused form, shown with what was typed."""
     is_invoice = invoice.kind == InvoiceKind.INVOICE
@@ -154,7 +145,8 @@ def _invoice_page(request, invoice, *, payment_form=None, credit_form=None, stat
         "lines": list(invoice.lines.all()),
         "allocations": list(invoice_payments(invoice=invoice)),
         "credit_notes": list(invoice.credit_notes.all()) if is_invoice else [],
-        "working": _working_rows(invoice),
+        "working_source": invoice.working_source,
+        "working": invoice.working_steps,
         "creditable": creditable,
         "can_pay": can_pay,
         "can_credit": can_credit,

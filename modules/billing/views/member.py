@@ -116,8 +116,6 @@ def invoice_detail(request, invoice_id: int):
     if is_billing_staff(user):
         return redirect("billing:staff_invoice", invoice_id=invoice.pk)  # their own page
     outstanding = invoice.outstanding > 0
-    # The steps of the cotisation's computation; the first says where the figures came from.
-    working = [step for step in invoice.working if isinstance(step, dict)] if isinstance(invoice.working, list) else []
     context = {
         "invoice": invoice,
         "lines": invoice.lines.all(),
@@ -125,8 +123,8 @@ def invoice_detail(request, invoice_id: int):
         "payments": invoice_payments(invoice=invoice),
         "policy": billing_policy() if outstanding else None,
         "can_pay": outstanding and _can_pay_online(user, invoice.member),
-        "estimate_source": working[0].get("label", "") if invoice.estimated and working else "",
-        "working": working[1:],
+        "estimate_source": invoice.working_source if invoice.estimated else "",
+        "working": invoice.working_steps,
     }
     response = render(request, "billing/member/invoice.html", context)
     return allows_checkout_redirect(response) if context["can_pay"] else response
