@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.members.forms import DateInput
 from core.web.lists import FilterForm
 
-from .contribution import euros, without_spaces
+from .contribution import euros, number_text
 from .models import InvoiceKind, PaymentMethod
 from .searches import INVOICE_SORTS
 from .selectors import InvoiceState
@@ -19,9 +19,8 @@ from .services.payments import OFFLINE_METHODS
 
 def amount_parse(text) -> Decimal | None:
     """ "1 234,50" or "1234.5" → Decimal("1234.50"); None when it is no amount at all."""
-    text = without_spaces(str(text or "")).replace(",", ".")
     try:
-        amount = Decimal(text)
+        amount = Decimal(number_text(text or ""))
     except (InvalidOperation, ValueError):
         return None
     return amount if amount.is_finite() else None

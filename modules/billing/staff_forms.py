@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.members.forms import DateInput
 
 from .bases import DECLARATION_FIELDS, basis_choices
-from .contribution import without_spaces
+from .contribution import number_text
 from .forms import sheet_fields
 from .models import CampaignStatus
 
@@ -54,7 +54,7 @@ class FrenchDecimalField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = without_spaces(value).replace(",", ".")
+            value = number_text(value)
         return super().to_python(value)
 
     def prepare_value(self, value):
