@@ -41,6 +41,26 @@ ORGANISATIONS = {
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _celery_join_guard_per_thread():
+    """Celery's "never call result.get() within a task" guard, one per thread.
+
+    Eager tasks set a flag around their run and put the previous value back after. The flag is one
+    global of the process: two threads running eager tasks at once (racing tests, the browser tests'
+    threaded live server) can leave it set, and every later `.get()` of the session is refused.
+    Worker processes run one task at a time and keep Celery's own flag."""
+    import threading
+
+    import celery.result
+
+    state = threading.local()
+    saved = celery.result.task_join_will_block, celery.result._set_task_join_will_block
+    celery.result.task_join_will_block = lambda: getattr(state, "blocks", False)
+    celery.result._set_task_join_will_block = lambda blocks: setattr(state, "blocks", blocks)
+    yield
+    celery.result.task_join_will_block, celery.result._set_task_join_will_block = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _empty_test_media():
     """Test files live in a folder of their own (per xdist worker), emptied at each run."""
     import shutil

@@ -68,11 +68,8 @@ def scratch_organisation(django_db_blocker, slug: str):
 
 @contextmanager
 def tasks_unrun():
-    """Send the tasks of the block to a queue nobody reads, deleted after it.
-
-    Racing threads must not run tasks eagerly: Celery marks an eager task's run with a flag global
-    to the process (`denied_join_result`), which two threads set and reset out of order, leaving
-    every later `.get()` of the test session refused."""
+    """Send the tasks of the block to a queue nobody reads, deleted after it: racing threads test
+    the numbering, not the printing and e-mails their commits would set off."""
     queue = f"test-billing-unrun-{uuid.uuid4().hex[:8]}"
     previous = app.conf.task_routes
     app.conf.update(task_always_eager=False, task_routes={"*": {"queue": queue}})
